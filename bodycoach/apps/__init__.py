@@ -1,0 +1,1 @@
+"""Thin shells over the coach: the command line, the Streamlit pages and the kiosk."""

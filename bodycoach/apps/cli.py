@@ -1,0 +1,84 @@
+"""The ``bodycoach`` command. Each subcommand lives in its own ``cmd_*.py`` module with a ``register``.
+
+Modules are imported when the parser is built, so they must keep heavy imports (mediapipe, cv2,
+streamlit) inside their ``run`` functions: ``bodycoach --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from bodycoach import __version__
+from bodycoach.errors import BodycoachError
+
+# Order = order in --help.
+COMMANDS = (
+    "cmd_live",
+    "cmd_analyze",
+    "cmd_evaluate",
+    "cmd_calibrate",
+    "cmd_sessions",
+    "cmd_kiosk",
+    "cmd_bench",
+)
+
+DESCRIPTION = """\
+bodycoach watches a trainee through a webcam or a recorded video and describes body language the way
+the customer-service training guide does: eye contact, smile, arms, hands, head and posture. Everything
+runs on this machine; no frame leaves it.
+"""
+
+EPILOG = """\
+examples:
+  bodycoach live                                   open the live coach in the browser
+  bodycoach analyze session.mp4 --out results/     landmarks, timeline and summary of a recording
+  bodycoach bench --frames 200                     per-stage speed on this machine
+
+Run 'bodycoach COMMAND --help' for the options of one command.
+exit status: 0 success, 1 unexpected failure, 2 bad input (file, camera, config or arguments).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level parser with every available subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="bodycoach",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"bodycoach {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"bodycoach.apps.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"bodycoach.apps.{name}":
+                continue  # command not built yet
+            raise
+        mod.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``bodycoach`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except BodycoachError as exc:
+        print(f"bodycoach: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bodycoach: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

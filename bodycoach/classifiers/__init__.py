@@ -1,0 +1,1 @@
+"""bodycoach.classifiers."""

@@ -1,0 +1,1 @@
+"""Calibration tables shipped as package data (bodycoach.calibration)."""
