@@ -1,0 +1,1 @@
+"""Streamlit pages (thin shells over the coach)."""
