@@ -1,0 +1,308 @@
+"""The only importer of mediapipe: BGR frames → one typed ``Landmarks`` per frame.
+
+Pose (BlazePose full, ``model_complexity=1`` — the only pose model the 0.10.21 wheel ships), face mesh
+with iris (``refine_landmarks=True``) and hands run side by side on a small thread pool: MediaPipe's graphs
+release the GIL, so on 2 cores the three models cost about as much as the slowest one plus overhead
+instead of their sum (see ``bodycoach bench``).
+
+Mirroring and handedness are resolved here, once. A mirrored frame (a selfie preview) is flipped back to
+the true view before the models see it, so BlazePose's "left shoulder" and the hand model's handedness
+mean what they should; the points are then mapped back to the frame as given (``x → 1 - x``). The result:
+coordinates match the input frame, and "left" always means the person's left.
+
+Several people: the followed person is the largest face near the centre, kept over time (a tracked face
+gets a bonus), and the body and hands are kept only when they belong to that face.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from bodycoach.errors import LandmarkerError
+from bodycoach.landmarks.settings import PerceptionSettings
+from bodycoach.types import FloatArray, Landmarks
+
+try:  # the legacy "solutions" API; the models ship inside the wheel
+    from mediapipe.python.solutions import face_mesh as _mp_face_mesh
+    from mediapipe.python.solutions import hands as _mp_hands
+    from mediapipe.python.solutions import holistic as _mp_holistic
+    from mediapipe.python.solutions import pose as _mp_pose
+except ImportError as _exc:  # pragma: no cover - depends on the install
+    raise LandmarkerError(f"mediapipe==0.10.21 is not installed or broken ({_exc})") from None
+
+# BlazePose indices used to tie hands and face to the body (see landmarks/indices.py for the full set).
+_NOSE, _L_SHOULDER, _R_SHOULDER, _L_WRIST, _R_WRIST = 0, 11, 12, 15, 16
+
+
+@dataclass
+class _Face:
+    points: FloatArray  # (478, 4), true-view coordinates
+    centre: tuple[float, float]
+    width: float  # normalised to frame width
+
+
+class MediapipeExtractor:
+    """Run the three landmark models on a frame and follow one person.
+
+    Args:
+        mirrored: The frames are a mirrored (selfie) view. Coordinates stay in the frame as given; left and
+            right are the person's either way.
+        static_image_mode: Treat every frame as unrelated (still photos); otherwise the models track
+            between frames, which is faster and steadier for video.
+        settings: Perception settings; default ``calibration/perception.toml``.
+        parallel: Run the three models on threads (True) or one after another (for benchmarking).
+
+    Attributes:
+        last_timings_ms: Milliseconds spent in ``prepare``, ``pose``, ``face``, ``hands``, ``assemble`` and
+            ``total`` on the last frame (each model timed inside its own thread).
+    """
+
+    def __init__(self, mirrored: bool = False, static_image_mode: bool = False,
+                 settings: PerceptionSettings | None = None, parallel: bool = True) -> None:
+        self.mirrored = mirrored
+        self.static_image_mode = static_image_mode
+        self.settings = settings or PerceptionSettings.load()
+        s = self.settings
+        try:
+            self._pose = _mp_pose.Pose(
+                static_image_mode=static_image_mode, model_complexity=1, smooth_landmarks=True,
+                enable_segmentation=False, min_detection_confidence=s.min_detection_confidence,
+                min_tracking_confidence=s.min_tracking_confidence)
+            self._face = _mp_face_mesh.FaceMesh(
+                static_image_mode=static_image_mode, max_num_faces=s.max_faces, refine_landmarks=True,
+                min_detection_confidence=s.min_detection_confidence,
+                min_tracking_confidence=s.min_tracking_confidence)
+            self._hands = _mp_hands.Hands(
+                static_image_mode=static_image_mode, max_num_hands=s.max_hands,
+                model_complexity=s.hands_model_complexity,
+                min_detection_confidence=s.min_detection_confidence,
+                min_tracking_confidence=s.min_tracking_confidence)
+        except Exception as exc:  # mediapipe raises RuntimeError/ValueError with long graph dumps
+            raise LandmarkerError(f"could not load the MediaPipe models ({str(exc).splitlines()[0]})") from None
+        self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="bodycoach-mp") if parallel else None
+        self._lock = threading.Lock()
+        self._target: tuple[float, float, float] | None = None  # centre x, y and width of followed face
+        self.last_timings_ms: dict[str, float] = {}
+        self._closed = False
+
+    # -- public ---------------------------------------------------------------------------------
+    def extract(self, frame_bgr: np.ndarray, timestamp_ms: int) -> Landmarks:
+        """Return the followed person's landmarks in ``frame_bgr`` (BGR or grayscale ``uint8``)."""
+        if self._closed:
+            raise LandmarkerError("the extractor is closed")
+        t0 = time.perf_counter()
+        frame = np.asarray(frame_bgr)
+        if frame.dtype != np.uint8 or frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (1, 3, 4)):
+            raise LandmarkerError(
+                f"frame must be a uint8 HxW or HxWx{{1,3,4}} array, but got {frame.dtype} {frame.shape}")
+        h, w = frame.shape[:2]
+        if min(h, w) < self.settings.min_side_px:
+            return Landmarks.empty(timestamp_ms, (w, h))
+        rgb = self._prepare(frame)
+        t1 = time.perf_counter()
+        with self._lock:  # the graphs are not re-entrant
+            if self._pool is not None:
+                fp = self._pool.submit(_timed, self._pose.process, rgb)
+                ff = self._pool.submit(_timed, self._face.process, rgb)
+                fh = self._pool.submit(_timed, self._hands.process, rgb)
+                (pose_res, t_pose), (face_res, t_face), (hand_res, t_hand) = fp.result(), ff.result(), fh.result()
+            else:
+                pose_res, t_pose = _timed(self._pose.process, rgb)
+                face_res, t_face = _timed(self._face.process, rgb)
+                hand_res, t_hand = _timed(self._hands.process, rgb)
+            t2 = time.perf_counter()
+            lm = self._assemble(timestamp_ms, (w, h), pose_res, face_res, hand_res)
+        t3 = time.perf_counter()
+        self.last_timings_ms = {
+            "prepare": (t1 - t0) * 1e3, "pose": t_pose, "face": t_face, "hands": t_hand,
+            "models_wall": (t2 - t1) * 1e3, "assemble": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3,
+        }
+        return lm
+
+    def reset(self) -> None:
+        """Forget the followed person (a new trainee)."""
+        self._target = None
+
+    def close(self) -> None:
+        """Release the models and threads (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        for m in (self._pose, self._face, self._hands):
+            m.close()
+
+    def __enter__(self) -> MediapipeExtractor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals ------------------------------------------------------------------------------
+    def _prepare(self, frame: np.ndarray) -> np.ndarray:
+        if frame.ndim == 2:
+            rgb = cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
+        elif frame.shape[2] == 1:
+            rgb = cv2.cvtColor(frame[:, :, 0], cv2.COLOR_GRAY2RGB)
+        elif frame.shape[2] == 4:
+            rgb = cv2.cvtColor(frame, cv2.COLOR_BGRA2RGB)
+        else:
+            rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        h, w = rgb.shape[:2]
+        long_side = max(h, w)
+        if long_side > self.settings.max_side_px:
+            # Uniform scaling keeps normalised coordinates valid.
+            scale = self.settings.max_side_px / long_side
+            rgb = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+        if self.mirrored:
+            rgb = cv2.flip(rgb, 1)  # back to the true view: the models' left/right are then the person's
+        rgb = np.ascontiguousarray(rgb)
+        rgb.flags.writeable = False
+        return rgb
+
+    def _assemble(self, ts: int, wh: tuple[int, int], pose_res: Any, face_res: Any, hand_res: Any) -> Landmarks:
+        aspect = wh[0] / wh[1] if wh[1] else 1.0
+        faces = [_face_from(f) for f in (face_res.multi_face_landmarks or [])]
+        face = self._follow(faces, aspect)
+
+        pose = pose_world = None
+        if pose_res.pose_landmarks is not None:
+            pose = _array(pose_res.pose_landmarks.landmark, with_visibility=True)
+            if pose_res.pose_world_landmarks is not None:
+                pose_world = _array(pose_res.pose_world_landmarks.landmark, with_visibility=True)
+            if face is not None and len(faces) > 1:
+                nose = pose[_NOSE, :2]
+                if _dist(nose, face.centre, aspect) > self.settings.pose_face_max_dist_face_widths * face.width:
+                    pose = pose_world = None  # the body model locked onto somebody else
+
+        left = right = None
+        hands = list(zip(hand_res.multi_hand_landmarks or [], hand_res.multi_handedness or [], strict=False))
+        candidates: list[tuple[FloatArray, str, float]] = []
+        for hand_lm, handed in hands:
+            pts = _array(hand_lm.landmark, with_visibility=False)
+            cls = handed.classification[0]
+            # The hand model assumes a mirrored (selfie) image; we feed the true view, so its "Left" is
+            # the person's right.
+            side = "right" if cls.label == "Left" else "left"
+            if face is not None and len(faces) > 1:
+                if _dist(pts[0, :2], face.centre, aspect) > self.settings.hand_face_max_dist_face_widths * face.width:
+                    continue
+            candidates.append((pts, side, float(cls.score)))
+        left, right = self._assign_hands(candidates, pose, aspect)
+
+        def out(a: FloatArray | None) -> FloatArray | None:
+            if a is None or not self.mirrored:
+                return a
+            b = a.copy()
+            b[:, 0] = 1.0 - b[:, 0]
+            return b
+
+        world = None
+        if pose_world is not None:
+            world = pose_world.copy()
+            if self.mirrored:
+                world[:, 0] = -world[:, 0]  # keep world x pointing the same way as image x
+        return Landmarks(
+            timestamp_ms=ts, image_wh=wh, pose=out(pose), face=out(None if face is None else face.points),
+            left_hand=out(left), right_hand=out(right), pose_world=world, num_faces=len(faces),
+        )
+
+    def _follow(self, faces: list[_Face], aspect: float) -> _Face | None:
+        if not faces:
+            return None
+        s = self.settings
+        best, best_score = None, -1.0
+        for f in faces:
+            off = float(np.hypot((f.centre[0] - 0.5) * aspect, f.centre[1] - 0.5)) / float(np.hypot(aspect, 1.0))
+            centrality = max(0.05, 1.0 - off / s.centre_falloff_norm)
+            score = f.width * f.width * centrality
+            if self._target is not None:
+                tx, ty, tw = self._target
+                if _dist(f.centre, (tx, ty), aspect) <= s.track_radius_face_widths * max(tw, f.width):
+                    score *= s.track_bonus
+            if score > best_score:
+                best, best_score = f, score
+        assert best is not None
+        self._target = (best.centre[0], best.centre[1], best.width)
+        return best
+
+    def _assign_hands(self, cands: list[tuple[FloatArray, str, float]], pose: FloatArray | None,
+                      aspect: float) -> tuple[FloatArray | None, FloatArray | None]:
+        slots: dict[str, tuple[FloatArray, float]] = {}
+        if pose is not None and cands:
+            shoulder = max(_dist(pose[_L_SHOULDER, :2], pose[_R_SHOULDER, :2], aspect), 1e-3)
+            limit = self.settings.hand_wrist_max_dist_shoulder * shoulder
+            wrists = {"left": pose[_L_WRIST, :2], "right": pose[_R_WRIST, :2]}
+            # Greedy assignment by distance: the body knows which wrist is which better than the hand model.
+            pairs = sorted(
+                (_dist(c[0][0, :2], wrists[side], aspect), i, side)
+                for i, c in enumerate(cands) for side in ("left", "right")
+            )
+            used: set[int] = set()
+            for d, i, side in pairs:
+                if d > limit or i in used or side in slots:
+                    continue
+                slots[side] = (cands[i][0], -d)
+                used.add(i)
+            cands = [c for i, c in enumerate(cands) if i not in used]
+        for pts, side, score in sorted(cands, key=lambda c: -c[2]):
+            if side not in slots:
+                slots[side] = (pts, score)
+        return (slots["left"][0] if "left" in slots else None, slots["right"][0] if "right" in slots else None)
+
+
+def _timed(fn: Any, arg: Any) -> tuple[Any, float]:
+    t = time.perf_counter()
+    r = fn(arg)
+    return r, (time.perf_counter() - t) * 1e3
+
+
+def _array(points: Any, with_visibility: bool) -> FloatArray:
+    if with_visibility:
+        return np.array([(p.x, p.y, p.z, p.visibility) for p in points], dtype=np.float32)
+    return np.array([(p.x, p.y, p.z, 1.0) for p in points], dtype=np.float32)
+
+
+def _face_from(face_lm: Any) -> _Face:
+    pts = _array(face_lm.landmark, with_visibility=False)
+    xs, ys = pts[:, 0], pts[:, 1]
+    return _Face(points=pts, centre=(float(xs.mean()), float(ys.mean())), width=float(xs.max() - xs.min()))
+
+
+def _dist(a: Any, b: Any, aspect: float) -> float:
+    # Distances in units of frame width (y scaled by height/width) so "face widths" mean the same
+    # horizontally and vertically.
+    return float(np.hypot(float(a[0]) - float(b[0]), (float(a[1]) - float(b[1])) / aspect))
+
+
+class HolisticExtractor:
+    """MediaPipe Holistic, only as the speed baseline in ``bodycoach bench``."""
+
+    def __init__(self) -> None:
+        try:
+            self._h = _mp_holistic.Holistic(static_image_mode=False, model_complexity=1,
+                                            refine_face_landmarks=True)
+        except Exception as exc:
+            raise LandmarkerError(f"could not load MediaPipe Holistic ({str(exc).splitlines()[0]})") from None
+
+    def extract(self, frame_bgr: np.ndarray, timestamp_ms: int) -> Landmarks:
+        """Run Holistic; returns face and pose only (enough for a timing baseline)."""
+        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        r = self._h.process(rgb)
+        h, w = frame_bgr.shape[:2]
+        face = _array(r.face_landmarks.landmark, False) if r.face_landmarks is not None else None
+        pose = _array(r.pose_landmarks.landmark, True) if r.pose_landmarks is not None else None
+        return Landmarks(timestamp_ms=timestamp_ms, image_wh=(w, h), pose=pose, face=face)
+
+    def close(self) -> None:
+        """Release the graph."""
+        self._h.close()
