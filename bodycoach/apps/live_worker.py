@@ -1,0 +1,585 @@
+"""The frame-callback worker of the live coach: frames in, annotated frames and updates out.
+
+``LiveWorker`` is what streamlit-webrtc calls for each camera (or demo) frame. It lives outside Streamlit
+so it can be built and driven in a plain pytest process. Rules it keeps (see docs/live.md):
+
+* It only runs the pipeline (``Coach``), the cue scheduler, the session recorder and the overlay, then
+  hands a small ``LiveUpdate`` to the page through a bounded ``queue.Queue`` that drops its *oldest* item
+  when full, so the page never works through a backlog.
+* When processing is slower than the camera, frames are dropped, not queued: streamlit-webrtc hands
+  ``on_frames`` every frame that arrived since the previous call and only the newest is processed.
+* It never reads Streamlit widgets. The page pushes changes with ``update()`` (language, phase, mode,
+  landmarks on/off) and ``coach.update_config()`` (thresholds, calibration profile); both take a lock.
+* Timestamps come from a monotonic clock (milliseconds since the worker started), strictly increasing,
+  whatever the browser's or the looping demo clip's presentation times do.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from bodycoach.pipeline import Coach
+from bodycoach.types import Behaviour, FeedbackEvent, FrameResult, Landmarks
+
+log = logging.getLogger(__name__)
+
+Frame = npt.NDArray[np.uint8]
+
+# Kinds of calibration samples the on-screen flow collects (CalibrationProfile.from_samples keywords).
+CAPTURE_KINDS = ("lens", "screen", "neutral")
+
+# Modes of a rehearsal: at the front desk, or on the telephone (posture and smile while speaking).
+MODES = ("desk", "phone")
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """What the page tells the worker. Changed only through ``LiveWorker.update``.
+
+    Attributes:
+        lang: Language of cues and overlay text, ``"no"`` (default) or ``"en"``.
+        phase: Current phase of the encounter (an id from ``bodycoach.feedback.scenarios``).
+        mode: ``"desk"`` or ``"phone"``.
+        show_landmarks: Draw the landmark points on the returned video.
+        scenario: Customer type being rehearsed (an id from ``bodycoach.feedback.scenarios``), or "".
+    """
+
+    lang: str = "no"
+    phase: str = "reception"
+    mode: str = "desk"
+    show_landmarks: bool = False
+    scenario: str = ""
+
+    def __post_init__(self) -> None:
+        if self.lang not in ("no", "en"):
+            raise ValueError(f"LiveSettings.lang must be 'no' or 'en', but got {self.lang!r}")
+        if self.mode not in MODES:
+            raise ValueError(f"LiveSettings.mode must be one of {MODES}, but got {self.mode!r}")
+
+
+@dataclass(frozen=True)
+class StageTimes:
+    """Milliseconds spent per stage on the last processed frame (perf_counter based)."""
+
+    decode_ms: float = 0.0
+    extract_ms: float = 0.0
+    analyse_ms: float = 0.0
+    cue_ms: float = 0.0
+    render_ms: float = 0.0
+    encode_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class WorkerStats:
+    """Counters of the worker since it was created.
+
+    Attributes:
+        received: Frames handed to the worker (processed + dropped).
+        processed: Frames that went through the pipeline.
+        dropped: Frames skipped because a newer one was waiting.
+        fps: Processed frames per second over the last ``FPS_WINDOW_S`` seconds of wall time.
+        updates_dropped: Updates the page had not read when the queue was full (oldest discarded).
+        stages: Time per stage of the last processed frame.
+        mean_total_ms: Mean processing time per frame (all stages) since start.
+        errors: Frames whose processing raised (the frame is returned unannotated; see the log).
+    """
+
+    received: int = 0
+    processed: int = 0
+    dropped: int = 0
+    fps: float = 0.0
+    updates_dropped: int = 0
+    stages: StageTimes = field(default_factory=StageTimes)
+    mean_total_ms: float = 0.0
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """What the page shows after one processed frame.
+
+    Attributes:
+        timestamp_ms: Worker time of the frame.
+        states: Stable label per behaviour (``unknown`` until settled).
+        labels: Per-frame label per behaviour.
+        cue: The cue currently shown (a ``bodycoach.feedback.cues.Cue``) or None.
+        has_person: Whether a face or body was found in this frame.
+        started: Events that started at this frame.
+        ended: Events that ended at this frame.
+        stats: Worker counters at this frame.
+        settings: The settings the frame was processed with.
+    """
+
+    timestamp_ms: int
+    states: Mapping[Behaviour, str]
+    labels: Mapping[Behaviour, str]
+    cue: Any | None
+    has_person: bool
+    started: tuple[FeedbackEvent, ...]
+    ended: tuple[FeedbackEvent, ...]
+    stats: WorkerStats
+    settings: LiveSettings
+
+
+class FrameSink(Protocol):
+    """Where saved sessions go frame by frame (``bodycoach.store.SessionWriter``)."""
+
+    def add_frame(self, result: FrameResult, phase: str) -> None:
+        """Store one frame's result."""
+        ...
+
+
+class CueSource(Protocol):
+    """``bodycoach.feedback.cues.CueScheduler`` as the worker uses it."""
+
+    def update(self, result: FrameResult, phase: str) -> Any | None:
+        """Return the cue to show now (or None)."""
+        ...
+
+
+class Recorder(Protocol):
+    """``bodycoach.feedback.report.SessionRecorder`` as the worker uses it."""
+
+    def add(self, result: FrameResult, phase: str) -> None:
+        """Account one frame."""
+        ...
+
+    def set_phase(self, phase: str, timestamp_ms: int) -> None:
+        """Mark a phase change."""
+        ...
+
+
+Render = Callable[..., Frame]
+CueFactory = Callable[[LiveSettings], CueSource]
+
+FPS_WINDOW_S = 2.0
+
+
+def _default_cues(settings: LiveSettings) -> CueSource:
+    from bodycoach.feedback.cues import CueScheduler
+
+    try:
+        return CueScheduler(lang=settings.lang, mode=settings.mode)  # type: ignore[call-arg]
+    except TypeError:
+        return CueScheduler(lang=settings.lang)  # type: ignore[call-arg]
+
+
+def _default_recorder() -> Recorder:
+    from bodycoach.feedback.report import SessionRecorder
+
+    return SessionRecorder()  # type: ignore[no-any-return]
+
+
+def _default_render(frame: Frame, result: FrameResult, **kw: Any) -> Frame:
+    from bodycoach.render.overlay import annotate
+
+    return annotate(frame, result, **kw)  # type: ignore[no-any-return]
+
+
+class ThreadedSink:
+    """Writes frames to a ``FrameSink`` on its own thread so disk I/O never stalls the frame callback.
+
+    The queue is bounded (``maxsize`` frames); if the disk falls that far behind, further frames are
+    counted in ``dropped`` instead of growing memory.
+    """
+
+    def __init__(self, sink: FrameSink, maxsize: int = 512) -> None:
+        self.sink = sink
+        self.dropped = 0
+        self.written = 0
+        self.error: BaseException | None = None
+        self._q: queue.Queue[tuple[FrameResult, str] | None] = queue.Queue(maxsize=maxsize)
+        self._thread = threading.Thread(target=self._run, name="bodycoach-session-writer", daemon=True)
+        self._thread.start()
+
+    def add_frame(self, result: FrameResult, phase: str) -> None:
+        """Queue one frame for writing (never blocks)."""
+        try:
+            self._q.put_nowait((result, phase))
+        except queue.Full:
+            self.dropped += 1
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            if self.error is not None:
+                continue
+            try:
+                self.sink.add_frame(*item)
+                self.written += 1
+            except BaseException as exc:  # noqa: BLE001 - keep the camera running; report it on close
+                log.exception("session writer failed")
+                self.error = exc
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Write what is queued, then stop the thread."""
+        self._q.put(None)
+        self._thread.join(timeout_s)
+
+
+class LiveWorker:
+    """Runs the coach on the newest frame and publishes ``LiveUpdate``s. Thread-safe.
+
+    Args:
+        coach: The coach, or a zero-argument factory (called on the first frame so the page loads fast).
+        settings: Initial settings.
+        flip_input: Mirror each incoming frame horizontally before processing (selfie view). The coach's
+            extractor must then be built with ``mirrored=True`` so "left" stays the person's left.
+        render: ``render(frame, result, lang=, show_landmarks=, cue=) -> frame``; default
+            ``bodycoach.render.overlay.annotate``.
+        cue_factory: Builds the cue scheduler for the settings (rebuilt when language or mode changes).
+        recorder: Session recorder for the summary card; default ``SessionRecorder()``.
+        queue_size: Updates kept for the page; older ones are dropped.
+        clock: Monotonic clock in seconds (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        coach: Coach | Callable[[], Coach],
+        *,
+        settings: LiveSettings | None = None,
+        flip_input: bool = False,
+        render: Render | None = None,
+        cue_factory: CueFactory | None = None,
+        recorder: Recorder | None = None,
+        queue_size: int = 4,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if queue_size < 1:
+            raise ValueError(f"LiveWorker queue_size must be >= 1, but got {queue_size}")
+        self._coach_or_factory = coach
+        self._coach: Coach | None = coach if isinstance(coach, Coach) else None
+        self._settings = settings or LiveSettings()
+        self.flip_input = flip_input
+        self._render = render or _default_render
+        self._cue_factory = cue_factory or _default_cues
+        self._cues: CueSource | None = None
+        self._recorder = recorder
+        self.updates: queue.Queue[LiveUpdate] = queue.Queue(maxsize=queue_size)
+        self._clock = clock
+        self._t0: float | None = None
+        self._last_ts = -1
+        self._lock = threading.Lock()  # settings, counters, capture, sink
+        self._busy = threading.Lock()  # one frame at a time through the coach
+        self._received = 0
+        self._processed = 0
+        self._dropped = 0
+        self._errors = 0
+        self._updates_dropped = 0
+        self._sum_total_ms = 0.0
+        self._stages = StageTimes()
+        self._times: deque[float] = deque()
+        self._last_cue: Any | None = None
+        self._phase_sent: str | None = None
+        self._captures: dict[str, list[Landmarks]] = {}
+        self._capture_kind: str | None = None
+        self._capture_until_ms = 0
+        self._capture_max = 0
+        self._sink: FrameSink | None = None
+        self._finished = False
+        self.last_update: LiveUpdate | None = None
+
+    # ----------------------------------------------------------------------------------------- page side
+    @property
+    def settings(self) -> LiveSettings:
+        """Current settings."""
+        with self._lock:
+            return self._settings
+
+    def update(self, **changes: Any) -> LiveSettings:
+        """Change settings (lang, phase, mode, show_landmarks, scenario) under the lock."""
+        with self._lock:
+            new = replace(self._settings, **changes)
+            if (new.lang, new.mode) != (self._settings.lang, self._settings.mode):
+                self._cues = None  # rebuilt for the new language / mode on the next frame
+            self._settings = new
+            return new
+
+    def update_config(self, config: Any | None = None, profile: Any | None = None) -> None:
+        """Swap thresholds or the calibration profile of the coach (history is kept)."""
+        self.coach.update_config(config=config, profile=profile)
+
+    @property
+    def coach(self) -> Coach:
+        """The coach (built on first use when a factory was given)."""
+        with self._lock:
+            if self._coach is None:
+                factory = self._coach_or_factory
+                assert callable(factory)
+                self._coach = factory()
+            return self._coach
+
+    @property
+    def recorder(self) -> Recorder:
+        """The session recorder (summary card)."""
+        with self._lock:
+            if self._recorder is None:
+                self._recorder = _default_recorder()
+            return self._recorder
+
+    def attach_sink(self, sink: FrameSink | None) -> None:
+        """Start (or stop, with None) writing every processed frame to ``sink``."""
+        with self._lock:
+            self._sink = sink
+
+    def stats(self) -> WorkerStats:
+        """Current counters."""
+        with self._lock:
+            return self._stats_locked()
+
+    def drain(self) -> list[LiveUpdate]:
+        """Return the updates published since the last call (oldest first; never blocks)."""
+        out: list[LiveUpdate] = []
+        while True:
+            try:
+                out.append(self.updates.get_nowait())
+            except queue.Empty:
+                return out
+
+    def start_capture(self, kind: str, duration_ms: int = 3000, max_samples: int = 90) -> None:
+        """Collect the landmarks of the next ``duration_ms`` of frames with a face as ``kind`` samples.
+
+        Args:
+            kind: One of ``CAPTURE_KINDS``.
+            duration_ms: Capture window in milliseconds of worker time.
+            max_samples: Cap on kept samples (memory stays bounded).
+        """
+        if kind not in CAPTURE_KINDS:
+            raise ValueError(f"capture kind must be one of {CAPTURE_KINDS}, but got {kind!r}")
+        with self._lock:
+            self._captures[kind] = []
+            self._capture_kind = kind
+            self._capture_until_ms = self._now_ms_locked() + duration_ms
+            self._capture_max = max_samples
+
+    def capture_status(self) -> tuple[str | None, dict[str, int]]:
+        """Return the kind being captured now (or None) and the sample count per kind."""
+        with self._lock:
+            if self._capture_kind is not None and self._now_ms_locked() > self._capture_until_ms:
+                self._capture_kind = None
+            return self._capture_kind, {k: len(v) for k, v in self._captures.items()}
+
+    def captured(self, kind: str) -> list[Landmarks]:
+        """Return the samples captured as ``kind``."""
+        with self._lock:
+            return list(self._captures.get(kind, []))
+
+    def finish(self) -> tuple[FeedbackEvent, ...]:
+        """End the session: close open events (also in the recorder) and return them."""
+        with self._busy:
+            ts = max(self._last_ts, 0)
+            events = self.coach.finish(ts)
+            rec = self.recorder
+            fin = getattr(rec, "finish", None)
+            if callable(fin):
+                try:
+                    fin(ts, events)
+                except TypeError:
+                    fin(ts)
+            self._finished = True
+            return events
+
+    def close(self) -> None:
+        """Release the coach's models."""
+        with self._lock:
+            coach = self._coach
+        if coach is not None:
+            coach.close()
+
+    # ---------------------------------------------------------------------------------- callback side
+    async def on_frames(self, frames: Sequence[Any]) -> list[Any]:
+        """streamlit-webrtc ``queued_video_frames_callback``: process the newest frame, drop the rest.
+
+        Runs on streamlit-webrtc's processing thread (its own event loop), never on Streamlit's.
+        """
+        if not frames:
+            return []
+        with self._lock:
+            self._received += len(frames)
+            self._dropped += len(frames) - 1
+        return [self._process_av(frames[-1])]
+
+    def on_frame(self, frame: Any) -> Any:
+        """streamlit-webrtc ``video_frame_callback`` (one frame at a time)."""
+        with self._lock:
+            self._received += 1
+        return self._process_av(frame)
+
+    def _process_av(self, frame: Any) -> Any:
+        import av
+
+        t = time.perf_counter()
+        img = frame.to_ndarray(format="bgr24")
+        decode = (time.perf_counter() - t) * 1000.0
+        out = self.process(img, _decode_ms=decode)
+        t = time.perf_counter()
+        new = av.VideoFrame.from_ndarray(out, format="bgr24")
+        encode = (time.perf_counter() - t) * 1000.0
+        with self._lock:
+            self._stages = replace(self._stages, encode_ms=encode, total_ms=self._stages.total_ms + encode)
+        return new
+
+    def submit(self, frame_bgr: Frame) -> Frame:
+        """Process one frame unless another is being processed, in which case drop it and return it as is.
+
+        For callers that push frames from their own threads (demo players, benchmarks).
+        """
+        with self._lock:
+            self._received += 1
+        if not self._busy.acquire(blocking=False):
+            with self._lock:
+                self._dropped += 1
+            return frame_bgr
+        try:
+            return self._process_locked(frame_bgr, 0.0)
+        finally:
+            self._busy.release()
+
+    def process(self, frame_bgr: Frame, _decode_ms: float = 0.0) -> Frame:
+        """Run pipeline, cues, recorder and overlay on one BGR frame; return the annotated frame.
+
+        Counted as received by the ``on_*`` entry points; direct callers count it here.
+        """
+        with self._busy:
+            return self._process_locked(frame_bgr, _decode_ms)
+
+    def _now_ms_locked(self) -> int:
+        now = self._clock()
+        if self._t0 is None:
+            self._t0 = now
+        return int(round((now - self._t0) * 1000.0))
+
+    def _process_locked(self, frame_bgr: Frame, decode_ms: float) -> Frame:
+        t_start = time.perf_counter()
+        coach = self.coach
+        with self._lock:
+            ts = max(self._now_ms_locked(), self._last_ts + 1)
+            self._last_ts = ts
+            settings = self._settings
+            if self._cues is None:
+                self._cues = self._cue_factory(settings)
+            cues = self._cues
+            sink = self._sink
+        frame = np.ascontiguousarray(frame_bgr[:, ::-1]) if self.flip_input else frame_bgr
+        try:
+            t0 = time.perf_counter()
+            lm = coach.extractor.extract(frame, ts)
+            t1 = time.perf_counter()
+            result = coach.step_landmarks(lm)
+            t2 = time.perf_counter()
+            rec = self.recorder
+            if self._phase_sent != settings.phase:
+                rec.set_phase(settings.phase, ts)
+                self._phase_sent = settings.phase
+            cue = cues.update(result, settings.phase)
+            rec.add(result, settings.phase)
+            t3 = time.perf_counter()
+            out = self._render(frame, result, lang=settings.lang, show_landmarks=settings.show_landmarks,
+                               cue=cue)
+            t4 = time.perf_counter()
+        except Exception:
+            log.exception("live frame failed")
+            with self._lock:
+                self._errors += 1
+            return frame
+        if sink is not None:
+            sink.add_frame(result, settings.phase)
+        stages = StageTimes(
+            decode_ms=decode_ms,
+            extract_ms=(t1 - t0) * 1000.0,
+            analyse_ms=(t2 - t1) * 1000.0,
+            cue_ms=(t3 - t2) * 1000.0,
+            render_ms=(t4 - t3) * 1000.0,
+            total_ms=(t4 - t_start) * 1000.0 + decode_ms,
+        )
+        now = self._clock()
+        with self._lock:
+            self._processed += 1
+            self._sum_total_ms += stages.total_ms
+            self._stages = stages
+            self._times.append(now)
+            while self._times and now - self._times[0] > FPS_WINDOW_S:
+                self._times.popleft()
+            if self._capture_kind is not None:
+                if ts > self._capture_until_ms:
+                    self._capture_kind = None
+                elif lm.has_face and len(self._captures[self._capture_kind]) < self._capture_max:
+                    self._captures[self._capture_kind].append(lm)
+            stats = self._stats_locked()
+        update = LiveUpdate(
+            timestamp_ms=ts,
+            states=dict(result.states),
+            labels={b: c.label for b, c in result.classifications.items()},
+            cue=cue,
+            has_person=not lm.is_empty,
+            started=result.started,
+            ended=result.ended,
+            stats=stats,
+            settings=settings,
+        )
+        self._publish(update)
+        return np.asarray(out, dtype=np.uint8)
+
+    def _publish(self, update: LiveUpdate) -> None:
+        self.last_update = update
+        while True:
+            try:
+                self.updates.put_nowait(update)
+                return
+            except queue.Full:
+                try:
+                    self.updates.get_nowait()  # drop the oldest: the page wants the present
+                    with self._lock:
+                        self._updates_dropped += 1
+                except queue.Empty:
+                    pass
+
+    def _stats_locked(self) -> WorkerStats:
+        times = self._times
+        fps = 0.0
+        if len(times) >= 2 and times[-1] > times[0]:
+            fps = (len(times) - 1) / (times[-1] - times[0])
+        return WorkerStats(
+            received=self._received,
+            processed=self._processed,
+            dropped=self._dropped,
+            fps=fps,
+            updates_dropped=self._updates_dropped,
+            stages=self._stages,
+            mean_total_ms=self._sum_total_ms / self._processed if self._processed else 0.0,
+            errors=self._errors,
+        )
+
+
+def make_live_coach(mirrored: bool, config: Any | None = None, profile: Any | None = None) -> Coach:
+    """Build the coach with MediaPipe for live use.
+
+    Args:
+        mirrored: Whether the frames handed to the extractor are mirror images (selfie view).
+        config: Thresholds (``CoachConfig``) or None for the defaults.
+        profile: Calibration profile or None.
+    """
+    from bodycoach.landmarks.mediapipe import MediapipeExtractor
+
+    return Coach(MediapipeExtractor(mirrored=mirrored), config=config, profile=profile)
+
+
+def demo_clip(name: str = "liveportrait_d12.mp4") -> Path:
+    """Return the bundled clip the demo mode plays."""
+    from bodycoach.resources import sample_video
+
+    return sample_video(name)
