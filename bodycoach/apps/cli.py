@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -63,6 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_native_logs() -> None:
+    """Send C/C++ library chatter (TFLite, absl, MediaPipe graphs) to /dev/null, keep Python's stderr.
+
+    MediaPipe's native code writes INFO/WARNING lines straight to file descriptor 2, which would bury our
+    one-line errors. Python's ``sys.stderr`` is re-pointed at a duplicate of the original descriptor first,
+    so error messages and progress bars still reach the terminal. ``BODYCOACH_DEBUG=1`` keeps everything.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = os.fdopen(saved, "w", buffering=1, encoding="utf-8", errors="replace", closefd=True)
+    except (OSError, ValueError):  # no real fd 2 (embedded, some test runners): leave it alone
+        return
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``bodycoach`` console script; returns the exit status."""
     parser = build_parser()
@@ -70,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    if not os.environ.get("BODYCOACH_DEBUG"):
+        _silence_native_logs()
     try:
         return int(args.func(args) or 0)
     except BodycoachError as exc:

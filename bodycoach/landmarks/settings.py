@@ -28,6 +28,7 @@ class PerceptionSettings:
     pose_face_max_dist_face_widths: float = 1.0
     hand_wrist_max_dist_shoulder: float = 0.6
     hand_face_max_dist_face_widths: float = 6.0
+    every_ms: float = 100.0
 
     def __post_init__(self) -> None:
         _range("max_side_px", self.max_side_px, 64, 8192)
@@ -44,6 +45,7 @@ class PerceptionSettings:
         _range("pose_face_max_dist_face_widths", self.pose_face_max_dist_face_widths, 0.1, 20.0)
         _range("hand_wrist_max_dist_shoulder", self.hand_wrist_max_dist_shoulder, 0.05, 5.0)
         _range("hand_face_max_dist_face_widths", self.hand_face_max_dist_face_widths, 0.5, 50.0)
+        _range("every_ms", self.every_ms, 0.0, 10_000.0)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> PerceptionSettings:
@@ -57,13 +59,13 @@ class PerceptionSettings:
             raise ConfigError(f"{p}: not valid TOML ({exc})") from None
         known = {f.name for f in fields(cls)}
         values: dict[str, Any] = {}
-        for section in ("perception", "person"):
+        for section in ("perception", "person", "analyze"):
             for key, value in dict(data.pop(section, {})).items():
                 if key not in known:
                     raise ConfigError(f"{p}: unknown key {section}.{key}")
                 values[key] = value
         if data:
-            raise ConfigError(f"{p}: unknown section {sorted(data)[0]!r} (expected perception, person)")
+            raise ConfigError(f"{p}: unknown section {sorted(data)[0]!r} (expected perception, person, analyze)")
         return cls(**values)
 
 

@@ -1,0 +1,151 @@
+"""``bodycoach analyze``: analyse a recorded session."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+HELP = "analyse a recorded session (landmarks, timeline, events, summary)"
+
+DESCRIPTION = """\
+Analyse a recorded session and write, in --out:
+  landmarks.npz   per analysed frame: t_ms, pose (33x4), face (478x4, with iris), left_hand and
+                  right_hand (21x4 each; the person's left and right), NaN where absent
+  timeline.csv    one row per analysed frame: t_ms, what was found, then per behaviour the frame's
+                  label and the stable state
+  events.json     stable states with start and end (ms)
+  summary.json    video facts (duration, fps, size, frames analysed, share of frames with a face,
+                  a body and each hand) and the share of time of each label
+
+Nothing is written unless the whole video was analysed; earlier results in --out stay as they were
+until then. With --save the session is also imported into the session store for trainer review.
+"""
+
+EPILOG = """\
+examples:
+  bodycoach analyze rehearsal.mp4 --out results/
+  bodycoach analyze webcam.webm --mirrored --every-ms 200 --json
+  bodycoach analyze rehearsal.mp4 --save --trainee "Kari N." --scenario uhoflig
+"""
+
+
+def register(sub: Any) -> None:
+    """Add the ``analyze`` subcommand."""
+    p = sub.add_parser("analyze", help=HELP, description=DESCRIPTION, epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("video", help="recorded session (mp4/h264, webm, y4m, mjpeg ...)")
+    p.add_argument("--out", metavar="DIR", type=Path, default=None,
+                   help="output folder (default: ./<video name>.bodycoach)")
+    p.add_argument("--every-ms", metavar="N", type=float, default=None,
+                   help="analyse one frame per N ms of video (default 100; 0 = every frame)")
+    p.add_argument("--mirrored", action="store_true",
+                   help="the recording is a mirrored (selfie) view; left/right are swapped back")
+    p.add_argument("--json", action="store_true", help="print summary.json to stdout instead of a table")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g = p.add_argument_group("session store (trainer review)")
+    g.add_argument("--save", action="store_true", help="also import the session into the session store")
+    g.add_argument("--trainee", metavar="NAME", help="trainee name or pseudonym (required with --save)")
+    g.add_argument("--scenario", metavar="TYPE", help="customer type rehearsed, e.g. uhoflig, sjenert")
+    g.add_argument("--home", metavar="DIR", type=Path, default=None,
+                   help="data folder of the store (default: $BODYCOACH_HOME or the user data folder)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the analysis; returns the exit status."""
+    from bodycoach.errors import BodycoachError, VideoReadError
+    from bodycoach.offline import analyze_video
+
+    video = Path(args.video)
+    if args.every_ms is not None and args.every_ms < 0:
+        raise BodycoachError(f"--every-ms must be >= 0, but got {args.every_ms:g}")
+    if args.save and not (args.trainee and args.trainee.strip()):
+        raise BodycoachError("--save needs --trainee NAME (a name or pseudonym)")
+    out = args.out if args.out is not None else Path.cwd() / f"{video.name}.bodycoach"
+    if out.exists() and not out.is_dir():
+        raise BodycoachError(f"{out}: --out exists and is not a folder")
+
+    # Validate the video before creating anything (no empty output folder on a bad file).
+    from bodycoach.io.video import open_source
+
+    open_source(video).close()
+
+    writer = None
+    if args.save:
+        writer = _open_store_writer(args, video)
+
+    bar = None
+    progress = None
+    if not args.no_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit="frame", desc=video.name, file=sys.stderr, disable=None, leave=False)
+
+        def progress(done: int, total: int) -> None:
+            assert bar is not None
+            if bar.total != total:
+                bar.total = total
+            bar.update(done - bar.n)
+
+    try:
+        result = analyze_video(video, out, every_ms=args.every_ms, mirrored=args.mirrored,
+                               sink=writer, progress=progress)
+    except BaseException as exc:
+        if writer is not None:
+            writer.abort(f"analysis failed: {exc}")
+        if isinstance(exc, VideoReadError | BodycoachError):
+            raise
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    summary = result.summary()
+    if writer is not None:
+        writer.add_events(result.events)
+        writer.close(duration_s=summary["duration_s"])
+        summary["session_id"] = getattr(writer, "session_id", None)
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        _print_table(summary, out)
+    if result.ended_early:
+        print(f"bodycoach: warning: {video}: the video ended before its stated length "
+              f"(truncated?); analysed {result.frames} frames", file=sys.stderr)
+    return 0
+
+
+def _open_store_writer(args: argparse.Namespace, video: Path) -> Any:
+    from bodycoach.errors import BodycoachError
+
+    try:
+        from bodycoach.store import SessionStore
+    except ImportError:
+        raise BodycoachError("the session store is not available in this build") from None
+    home = args.home or (Path(os.environ["BODYCOACH_HOME"]) if os.environ.get("BODYCOACH_HOME") else None)
+    store = SessionStore(home)
+    return store.create_session(trainee=args.trainee.strip(), scenario=args.scenario, source=str(video),
+                                calibration=None, video_path=None)
+
+
+def _print_table(s: dict[str, Any], out: Path) -> None:
+    v = s["video"]
+    lines = [
+        f"video         {v['source']}",
+        f"size          {s['width']}x{s['height']} @ {s['fps']:g} fps, {s['duration_s']:.1f} s",
+        f"analysed      {s['frames_analysed']} frames (one per {s['every_ms']:g} ms)",
+        f"found         face {s['share_face']:.0%}  body {s['share_body']:.0%}  "
+        f"left hand {s['share_left_hand']:.0%}  right hand {s['share_right_hand']:.0%}",
+    ]
+    for behaviour, shares in s.get("states", {}).items():
+        known = {k: v for k, v in shares.items() if k != "unknown" and v > 0}
+        if known:
+            text = "  ".join(f"{k} {v:.0%}" for k, v in sorted(known.items(), key=lambda kv: -kv[1]))
+            lines.append(f"{behaviour:<13} {text}")
+    if "session_id" in s:
+        lines.append(f"saved         session {s['session_id']}")
+    lines.append(f"written to    {out}")
+    print("\n".join(lines))

@@ -1,0 +1,219 @@
+"""Analyse a recorded session: video → landmarks.npz, timeline.csv, events.json, summary.json.
+
+Outputs are written into a hidden temporary folder inside ``out_dir`` and moved into place only when the
+whole video has been analysed, so a failure never leaves half-written files behind (and never clobbers the
+results of an earlier run).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from bodycoach.analysis import Analyzer
+from bodycoach.io.video import VideoInfo, open_source
+from bodycoach.landmarks.recording import LandmarkBuffer, save_landmarks
+from bodycoach.pipeline import Extractor
+from bodycoach.types import Behaviour, FeedbackEvent, FrameResult
+
+OUTPUT_FILES = ("landmarks.npz", "timeline.csv", "events.json", "summary.json")
+BEHAVIOURS = tuple(Behaviour)
+
+
+class ResultSink(Protocol):
+    """Receives every frame result (e.g. the session store's writer)."""
+
+    def add_frame(self, result: FrameResult, phase: str | None = None) -> None:
+        """Take one frame."""
+        ...
+
+
+@dataclass
+class AnalysisRun:
+    """What one analysis produced (the content of ``summary.json`` plus the events)."""
+
+    info: VideoInfo
+    every_ms: float
+    mirrored: bool
+    frames: int = 0
+    face: int = 0
+    body: int = 0
+    left_hand: int = 0
+    right_hand: int = 0
+    last_ms: int = 0
+    ended_early: bool = False
+    events: list[FeedbackEvent] = field(default_factory=list)
+    label_counts: dict[str, Counter[str]] = field(default_factory=dict)
+    state_counts: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, r: FrameResult) -> None:
+        """Count one frame."""
+        lm = r.landmarks
+        self.frames += 1
+        self.face += lm.face is not None
+        self.body += lm.pose is not None
+        self.left_hand += lm.left_hand is not None
+        self.right_hand += lm.right_hand is not None
+        self.last_ms = lm.timestamp_ms
+        for b in BEHAVIOURS:
+            self.label_counts.setdefault(b.value, Counter())[r.label(b)] += 1
+            self.state_counts.setdefault(b.value, Counter())[r.state(b)] += 1
+
+    def summary(self) -> dict[str, Any]:
+        """Return the JSON-ready summary."""
+        n = max(self.frames, 1)
+
+        def share(k: int) -> float:
+            return round(k / n, 4) if self.frames else 0.0
+
+        def shares(c: Counter[str]) -> dict[str, float]:
+            return {k: round(v / n, 4) for k, v in sorted(c.items())}
+
+        duration = self.info.duration_s or (self.last_ms / 1000.0 if self.frames else 0.0)
+        return {
+            "video": {**self.info.to_dict(), "duration_s": round(duration, 3)},
+            "duration_s": round(duration, 3),
+            "fps": round(self.info.fps, 3),
+            "width": self.info.width,
+            "height": self.info.height,
+            "every_ms": self.every_ms,
+            "mirrored": self.mirrored,
+            "frames_analysed": self.frames,
+            "ended_early": self.ended_early,
+            "share_face": share(self.face),
+            "share_body": share(self.body),
+            "share_left_hand": share(self.left_hand),
+            "share_right_hand": share(self.right_hand),
+            "labels": {b: shares(c) for b, c in self.label_counts.items()},
+            "states": {b: shares(c) for b, c in self.state_counts.items()},
+            "events": len(self.events),
+        }
+
+
+def analyze_video(
+    video: str | Path,
+    out_dir: str | Path | None,
+    *,
+    every_ms: float | None = None,
+    mirrored: bool = False,
+    extractor: Extractor | None = None,
+    analyzer: Analyzer | None = None,
+    sink: ResultSink | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> AnalysisRun:
+    """Analyse ``video`` and (when ``out_dir`` is given) write the four output files there.
+
+    Args:
+        video: Path of a recorded session (mp4/h264, webm, y4m, mjpeg...).
+        out_dir: Folder for ``landmarks.npz``, ``timeline.csv``, ``events.json``, ``summary.json``; None
+            writes nothing (the caller only wants the run, e.g. to store it).
+        every_ms: Milliseconds of video between analysed frames (default ``calibration/perception.toml``).
+        mirrored: The recording is a mirrored (selfie) view.
+        extractor: Landmark extractor (default: MediaPipe, created and closed here).
+        analyzer: Analysis state (default: a fresh ``Analyzer``).
+        sink: Also receives every frame result (e.g. a session-store writer).
+        progress: Called with (frames done, frames expected) after each analysed frame.
+        should_stop: Polled after each frame; True cancels (raises ``KeyboardInterrupt``).
+
+    Raises:
+        VideoReadError: the video is missing, empty or unreadable (before anything is written).
+    """
+    from bodycoach.landmarks.settings import PerceptionSettings
+
+    settings = PerceptionSettings.load()
+    step_ms = settings.every_ms if every_ms is None else float(every_ms)
+    src = open_source(video, every_ms=step_ms or None, prefetch=4)
+    own_extractor = extractor is None
+    tmp: Path | None = None
+    try:
+        if extractor is None:
+            from bodycoach.landmarks.mediapipe import MediapipeExtractor
+
+            extractor = MediapipeExtractor(mirrored=mirrored, settings=settings)
+        analyzer = analyzer or Analyzer()
+        run = AnalysisRun(info=src.info, every_ms=step_ms, mirrored=mirrored)
+        expected = _expected_frames(src.info, step_ms)
+        buf = LandmarkBuffer()
+        rows: list[list[str]] | None = None
+        if out_dir is not None:
+            out = Path(out_dir)
+            out.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".bodycoach-partial-", dir=out))
+            rows = []
+        for frame, ts in src:
+            lm = extractor.extract(frame, ts)
+            result = analyzer.step(lm)
+            run.add(result)
+            run.events.extend(result.ended)
+            if out_dir is not None:
+                buf.append(lm)
+                assert rows is not None
+                rows.append(_timeline_row(result))
+            if sink is not None:
+                sink.add_frame(result)
+            if progress is not None:
+                progress(run.frames, max(expected, run.frames))
+            if should_stop is not None and should_stop():
+                raise KeyboardInterrupt("analysis cancelled")
+        run.ended_early = src.ended_early
+        run.events.extend(analyzer.finish(run.last_ms))
+        run.events.sort(key=lambda e: (e.start_ms, e.behaviour.value))
+        if out_dir is not None and tmp is not None and rows is not None:
+            _write_outputs(tmp, buf, rows, run)
+            for name in OUTPUT_FILES:
+                (tmp / name).replace(Path(out_dir) / name)
+        return run
+    finally:
+        src.close()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if own_extractor and extractor is not None:
+            extractor.close()
+
+
+def timeline_header() -> list[str]:
+    """Columns of ``timeline.csv``: time, what was found, then per behaviour the frame label and state."""
+    cols = ["t_ms", "face", "body", "left_hand", "right_hand"]
+    for b in BEHAVIOURS:
+        cols += [b.value, f"{b.value}_state"]
+    cols += ["head_yaw_deg", "head_pitch_deg", "head_roll_deg"]
+    return cols
+
+
+def _timeline_row(r: FrameResult) -> list[str]:
+    lm = r.landmarks
+    row = [str(lm.timestamp_ms), str(int(lm.face is not None)), str(int(lm.pose is not None)),
+           str(int(lm.left_hand is not None)), str(int(lm.right_hand is not None))]
+    for b in BEHAVIOURS:
+        row += [r.label(b), r.state(b)]
+    for name in ("head_yaw_deg", "head_pitch_deg", "head_roll_deg"):
+        v = r.features.get(name)
+        row.append("" if v != v else f"{v:.1f}")  # NaN → empty cell
+    return row
+
+
+def _write_outputs(tmp: Path, buf: LandmarkBuffer, rows: list[list[str]], run: AnalysisRun) -> None:
+    save_landmarks(tmp / "landmarks.npz", buf)
+    with (tmp / "timeline.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(timeline_header())
+        w.writerows(rows)
+    (tmp / "events.json").write_text(
+        json.dumps([e.to_dict() for e in run.events], indent=1, ensure_ascii=False), encoding="utf-8")
+    (tmp / "summary.json").write_text(json.dumps(run.summary(), indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _expected_frames(info: VideoInfo, every_ms: float) -> int:
+    if not info.duration_s:
+        return info.frame_count
+    if not every_ms:
+        return info.frame_count
+    return max(1, int(info.duration_s * 1000.0 / every_ms))
