@@ -1,0 +1,328 @@
+"""Kiosk configuration: frozen dataclasses, loaded from TOML and validated up front.
+
+Two files feed one ``KioskConfig``: ``calibration/kiosk.toml`` (the thresholds, with units and reasons)
+and the room's own ``kiosk.toml`` (language, scenario, phases, camera, privacy). The room file may also
+override any threshold under the same section and key. Both are checked the same way: an unknown key or a
+bad value raises ``ConfigError`` with one line naming the file, the key, the value and what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from bodycoach.errors import ConfigError
+
+LANGS = ("no", "en")
+
+# The customer types of the guide (rehearsal scenarios), as config values.
+SCENARIOS = ("objektiv", "vennlig", "uhoflig", "sjenert", "pretensios", "ubesluttsom")
+
+# Phase names the kiosk has built-in prompts for (face-to-face encounter, guide section "fasene").
+KNOWN_PHASES = ("mottak", "losning", "bekreftelse", "farvel")
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    """How the kiosk looks.
+
+    Attributes:
+        lang: ``"no"`` (default) or ``"en"``.
+        fullscreen: Full-screen window (False = a normal window, for setting up).
+        mirror: Show the camera image mirrored, like a mirror (what people expect of a screen).
+        show_landmarks: Draw the landmark skeleton on the session view.
+    """
+
+    lang: str = "no"
+    fullscreen: bool = True
+    mirror: bool = True
+    show_landmarks: bool = False
+
+
+@dataclass(frozen=True)
+class PhaseConfig:
+    """One rehearsal phase, advanced by a timer.
+
+    Attributes:
+        name: Phase id (``mottak``, ``losning``, ``bekreftelse``, ``farvel`` have built-in prompts).
+        seconds: Duration of the phase in seconds.
+        prompt_no: Optional Norwegian prompt shown during the phase (overrides the built-in one).
+        prompt_en: Optional English prompt.
+    """
+
+    name: str
+    seconds: float
+    prompt_no: str = ""
+    prompt_en: str = ""
+
+
+DEFAULT_PHASES: tuple[PhaseConfig, ...] = (
+    PhaseConfig("mottak", 15.0),
+    PhaseConfig("losning", 25.0),
+    PhaseConfig("bekreftelse", 10.0),
+    PhaseConfig("farvel", 10.0),
+)
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """The rehearsal.
+
+    Attributes:
+        scenario: Customer type of the guide (see ``SCENARIOS``).
+        phases: Phases in order; each advances after its ``seconds``.
+        max_s: Hard limit of one session in seconds (the phases may add up to less or more).
+        summary_s: How long the summary card is shown, in seconds.
+    """
+
+    scenario: str = "vennlig"
+    phases: tuple[PhaseConfig, ...] = DEFAULT_PHASES
+    max_s: float = 90.0
+    summary_s: float = 12.0
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    """Where frames come from.
+
+    Attributes:
+        source: Camera index (``"0"``) or a video file path (a recorded clip stands in for a camera).
+        loop: Repeat a file source at its end (demo / tests); ignored for cameras.
+    """
+
+    source: str = "0"
+    loop: bool = True
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    """What is kept. By default nothing: no video, no landmarks, no names.
+
+    Attributes:
+        keep_summaries: Opt in to keep an anonymous summary of each session in the local SQLite store
+            (time shares and events only, no frames, no landmarks, no names).
+        store_home: Folder of the store ("" = the platform default or ``BODYCOACH_HOME``).
+    """
+
+    keep_summaries: bool = False
+    store_home: str = ""
+
+
+@dataclass(frozen=True)
+class PresenceConfig:
+    """When somebody counts as present (see ``calibration/kiosk.toml`` for the reasons)."""
+
+    start_after_ms: int = 2000
+    leave_after_ms: int = 4000
+    dropout_grace_ms: int = 400
+    max_yaw_deg: float = 25.0
+    min_face_width_norm: float = 0.06
+
+
+@dataclass(frozen=True)
+class WatchdogConfig:
+    """When the camera counts as lost or frozen and how reopening backs off (``calibration/kiosk.toml``)."""
+
+    frozen_after_ms: int = 3000
+    identical_for_ms: int = 5000
+    retry_initial_ms: int = 500
+    retry_max_ms: int = 8000
+    retry_factor: float = 2.0
+    max_coach_errors: int = 5
+    coach_error_window_ms: int = 60000
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """Everything the kiosk needs; build it with ``load_kiosk_config``."""
+
+    display: DisplayConfig = field(default_factory=DisplayConfig)
+    session: SessionConfig = field(default_factory=SessionConfig)
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    presence: PresenceConfig = field(default_factory=PresenceConfig)
+    watchdog: WatchdogConfig = field(default_factory=WatchdogConfig)
+
+
+# --- validation ----------------------------------------------------------------------------------
+# key -> (type, check, expectation text). Checks return True when the value is acceptable.
+
+def _pos(v: float) -> bool:
+    return math.isfinite(v) and v > 0
+
+
+_RULES: dict[str, tuple[type, Any, str]] = {
+    "display.lang": (str, lambda v: v in LANGS, f"one of {', '.join(LANGS)}"),
+    "display.fullscreen": (bool, None, "true or false"),
+    "display.mirror": (bool, None, "true or false"),
+    "display.show_landmarks": (bool, None, "true or false"),
+    "session.scenario": (str, lambda v: v in SCENARIOS, f"one of {', '.join(SCENARIOS)}"),
+    "session.max_s": (float, lambda v: 5 <= v <= 3600, "seconds in 5..3600"),
+    "session.summary_s": (float, lambda v: 1 <= v <= 300, "seconds in 1..300"),
+    "phase.name": (str, lambda v: bool(v.strip()) and len(v) <= 40,
+                   "a non-empty name of at most 40 characters"),
+    "phase.seconds": (float, lambda v: 1 <= v <= 3600, "seconds in 1..3600"),
+    "phase.prompt_no": (str, lambda v: len(v) <= 200, "text of at most 200 characters"),
+    "phase.prompt_en": (str, lambda v: len(v) <= 200, "text of at most 200 characters"),
+    "camera.source": (str, lambda v: bool(v.strip()), "a camera index like \"0\" or a video file path"),
+    "camera.loop": (bool, None, "true or false"),
+    "privacy.keep_summaries": (bool, None, "true or false"),
+    "privacy.store_home": (str, None, "a folder path or \"\""),
+    "presence.start_after_ms": (int, lambda v: 0 <= v <= 60000, "milliseconds in 0..60000"),
+    "presence.leave_after_ms": (int, lambda v: 500 <= v <= 600000, "milliseconds in 500..600000"),
+    "presence.dropout_grace_ms": (int, lambda v: 0 <= v <= 10000, "milliseconds in 0..10000"),
+    "presence.max_yaw_deg": (float, lambda v: 1 <= v <= 90, "degrees in 1..90"),
+    "presence.min_face_width_norm": (float, lambda v: 0 <= v < 1, "a share of the frame width in 0..1"),
+    "watchdog.frozen_after_ms": (int, lambda v: 200 <= v <= 600000, "milliseconds in 200..600000"),
+    "watchdog.identical_for_ms": (int, lambda v: 200 <= v <= 600000, "milliseconds in 200..600000"),
+    "watchdog.retry_initial_ms": (int, lambda v: 10 <= v <= 600000, "milliseconds in 10..600000"),
+    "watchdog.retry_max_ms": (int, lambda v: 10 <= v <= 3600000, "milliseconds in 10..3600000"),
+    "watchdog.retry_factor": (float, lambda v: 1 <= v <= 10, "a factor in 1..10"),
+    "watchdog.max_coach_errors": (int, lambda v: 1 <= v <= 1000, "a count in 1..1000"),
+    "watchdog.coach_error_window_ms": (int, lambda v: 1000 <= v <= 3600000, "milliseconds in 1000..3600000"),
+}
+
+_SECTIONS: dict[str, type] = {
+    "display": DisplayConfig,
+    "session": SessionConfig,
+    "camera": CameraConfig,
+    "privacy": PrivacyConfig,
+    "presence": PresenceConfig,
+    "watchdog": WatchdogConfig,
+}
+
+
+def _coerce(where: str, key: str, value: Any) -> Any:
+    typ, check, expect = _RULES[key]
+    bad = ConfigError(f"{where}: {key} = {value!r}: expected {expect}")
+    if typ is bool:
+        if not isinstance(value, bool):
+            raise bad
+    elif typ is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad
+    elif typ is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise bad
+        value = float(value)
+    elif typ is str:
+        if isinstance(value, int) and not isinstance(value, bool) and key == "camera.source":
+            value = str(value)  # source = 0 is as good as source = "0"
+        if not isinstance(value, str):
+            raise bad
+    if check is not None and not check(value):
+        raise bad
+    return value
+
+
+def _phase(where: str, i: int, raw: Any) -> PhaseConfig:
+    label = f"session.phases[{i}]"
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: {label} = {raw!r}: expected a table with name and seconds")
+    allowed = {f.name for f in fields(PhaseConfig)}
+    for k in raw:
+        if k not in allowed:
+            expected = ", ".join(sorted(allowed))
+            raise ConfigError(f"{where}: unknown key {label}.{k} (expected one of {expected})")
+    for k in ("name", "seconds"):
+        if k not in raw:
+            raise ConfigError(f"{where}: {label}.{k} is missing")
+    vals: dict[str, Any] = {}
+    for k, v in raw.items():
+        try:
+            vals[k] = _coerce(where, f"phase.{k}", v)
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace(f"phase.{k}", f"{label}.{k}", 1)) from None
+    return PhaseConfig(**vals)
+
+
+def apply_table(base: KioskConfig, table: Mapping[str, Any], where: str) -> KioskConfig:
+    """Return ``base`` with the values of a parsed TOML ``table`` applied, validating every key.
+
+    Args:
+        base: The config the table overrides.
+        table: Parsed TOML (sections as sub-tables).
+        where: File name (or other label) used in error messages.
+
+    Raises:
+        ConfigError: an unknown section or key, or a value of the wrong type or out of range.
+    """
+    cfg = base
+    for section, sub in table.items():
+        if section not in _SECTIONS:
+            expected = ", ".join(_SECTIONS)
+            raise ConfigError(f"{where}: unknown section [{section}] (expected one of {expected})")
+        if not isinstance(sub, Mapping):
+            raise ConfigError(f"{where}: {section} = {sub!r}: expected a [{section}] table")
+        current = getattr(cfg, section)
+        allowed = [f.name for f in fields(_SECTIONS[section])]
+        updates: dict[str, Any] = {}
+        for key, value in sub.items():
+            if key not in allowed:
+                raise ConfigError(
+                    f"{where}: unknown key {section}.{key} (expected one of {', '.join(allowed)})"
+                )
+            if section == "session" and key == "phases":
+                if not isinstance(value, list) or not value:
+                    raise ConfigError(
+                        f"{where}: session.phases = {value!r}: expected one or more [[session.phases]]"
+                    )
+                phases = tuple(_phase(where, i, p) for i, p in enumerate(value))
+                names = [p.name for p in phases]
+                dup = sorted({n for n in names if names.count(n) > 1})
+                if dup:
+                    raise ConfigError(f"{where}: session.phases: phase name {dup[0]!r} appears twice")
+                updates[key] = phases
+            else:
+                updates[key] = _coerce(where, f"{section}.{key}", value)
+        cfg = replace(cfg, **{section: replace(current, **updates)})
+    _check_consistency(cfg, where)
+    return cfg
+
+
+def _check_consistency(cfg: KioskConfig, where: str) -> None:
+    w = cfg.watchdog
+    if w.retry_max_ms < w.retry_initial_ms:
+        raise ConfigError(
+            f"{where}: watchdog.retry_max_ms = {w.retry_max_ms}: expected >= watchdog.retry_initial_ms "
+            f"({w.retry_initial_ms})"
+        )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise ConfigError(f"{path}: no such config file")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def load_kiosk_config(path: str | Path | None = None, thresholds: str | Path | None = None) -> KioskConfig:
+    """Load and validate the kiosk config.
+
+    Args:
+        path: The room's ``kiosk.toml`` (None = built-in defaults only).
+        thresholds: The thresholds file (None = ``calibration/kiosk.toml`` shipped with bodycoach).
+
+    Returns:
+        The validated config.
+
+    Raises:
+        ConfigError: a file is missing or not TOML, or holds an unknown key or a bad value.
+    """
+    from bodycoach.resources import calibration_file
+
+    tpath = Path(thresholds) if thresholds is not None else calibration_file("kiosk.toml")
+    cfg = apply_table(KioskConfig(), _read_toml(tpath), tpath.name if thresholds is None else str(tpath))
+    if path is not None:
+        p = Path(path)
+        cfg = apply_table(cfg, _read_toml(p), str(p))
+    return cfg
