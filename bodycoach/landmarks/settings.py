@@ -17,8 +17,8 @@ class PerceptionSettings:
 
     max_side_px: int = 1280
     min_side_px: int = 32
-    max_faces: int = 3
-    max_hands: int = 4
+    max_faces: int = 2
+    max_hands: int = 2
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     hands_model_complexity: int = 1
