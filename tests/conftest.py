@@ -1,0 +1,36 @@
+"""Shared test fixtures: paths to the sample clips and the labelled dev data, golden-file regeneration."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_videos"
+TEST_DATA = ROOT / "tests" / "data"
+DEV_DATA = Path(os.environ.get("BODYCOACH_DEV_DATA", ROOT.parent / "shared" / "data" / "dev"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-golden", action="store_true", default=False,
+                     help="rewrite golden landmark files in tests/data from the real models")
+
+
+@pytest.fixture
+def regen_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--regen-golden"))
+
+
+@pytest.fixture(scope="session")
+def dev_data() -> Path:
+    """The labelled dev data (../shared/data/dev); tests that need it skip when it is absent."""
+    if not (DEV_DATA / "labels.csv").exists():
+        pytest.skip(f"labelled dev data not found at {DEV_DATA} (set BODYCOACH_DEV_DATA)")
+    return DEV_DATA
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    return SAMPLES
