@@ -1,0 +1,921 @@
+"""The session store: one SQLite file (WAL) under the data folder, written incrementally.
+
+Usage (what ``bodycoach analyze --save`` and the live coach do)::
+
+    store = SessionStore(home)
+    writer = store.create_session(trainee="Kari", scenario="rude", source="clip.mp4")
+    for result in results:
+        writer.add_frame(result, phase="reception")
+    writer.add_events(events)
+    writer.close(duration_s=62.0)        # or writer.abort("camera lost") on failure
+
+``add_frame`` buffers and commits at least once per ``commit_every_s`` seconds of media time or wall
+time, so a crash loses at most that much. A commit that fails (disk full, database locked past the
+timeout) raises ``StoreError`` and keeps the buffered frames for the next try; what was committed
+before is never touched.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import math
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from bodycoach.errors import StoreError
+from bodycoach.store import codec, paths
+from bodycoach.store.schema import MIGRATIONS, SCHEMA_VERSION
+from bodycoach.types import (
+    UNKNOWN,
+    Behaviour,
+    Classification,
+    Features,
+    FeedbackEvent,
+    FrameResult,
+    Landmarks,
+)
+
+log = logging.getLogger(__name__)
+
+#: Seconds to wait for another program holding the database lock before giving up.
+DEFAULT_TIMEOUT_S = 10.0
+#: Commit at least this often (media time or wall time): the most a crash can lose.
+DEFAULT_COMMIT_EVERY_S = 1.0
+
+STATUS_RECORDING = "recording"
+STATUS_COMPLETE = "complete"
+STATUS_INCOMPLETE = "incomplete"
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _version() -> str:
+    try:
+        from bodycoach import __version__
+
+        return str(__version__)
+    except ImportError:  # pragma: no cover
+        return "unknown"
+
+
+def _translate(exc: sqlite3.Error, db: Path, action: str, timeout_s: float) -> StoreError:
+    """Turn an sqlite3 error into a one-line ``StoreError`` that says what to do."""
+    msg = str(exc).lower()
+    if "locked" in msg or "busy" in msg:
+        return StoreError(
+            f"{db}: the session database is locked by another program (waited {timeout_s:g} s) while "
+            f"{action}; close other bodycoach windows or retry"
+        )
+    if "full" in msg:
+        return StoreError(
+            f"{db}: the disk is full while {action}; free some space and retry "
+            "(sessions saved before this point are kept)"
+        )
+    if "not a database" in msg or "malformed" in msg or "encrypted" in msg:
+        return StoreError(f"{db}: not a readable bodycoach session database ({exc}); expected a SQLite file")
+    if "readonly" in msg or "unable to open" in msg:
+        return StoreError(f"{db}: cannot open for writing ({exc}) while {action}; expected a writable data "
+                          f"folder")
+    return StoreError(f"{db}: database error while {action}: {exc}")
+
+
+def _connect(db: Path, timeout_s: float) -> sqlite3.Connection:
+    """Open ``db``, refuse a newer schema, enable WAL and migrate an older one."""
+    try:
+        conn = sqlite3.connect(str(db), timeout=timeout_s, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise _translate(exc, db, "opening", timeout_s) from exc
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{db}: schema version {version} is newer than this bodycoach supports ({SCHEMA_VERSION}); "
+                "upgrade bodycoach to open it (the file was not changed)"
+            )
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a committed transaction survives a crash of the program (not always a
+        # power cut), without an fsync per commit.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        # Deleted sessions are overwritten with zeros, not left readable in free pages.
+        conn.execute("PRAGMA secure_delete=ON")
+        migrate(conn, SCHEMA_VERSION)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _translate(exc, db, "opening", timeout_s) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Upgrade the schema of ``conn`` step by step up to ``target``; return the final version.
+
+    Each step runs in its own transaction together with the version bump, so an interrupted upgrade
+    leaves the database at the previous version.
+    """
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    while version < target:
+        script = MIGRATIONS[version]
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={version + 1};\nCOMMIT;")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        version += 1
+    return version
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One row of the sessions list.
+
+    Attributes:
+        id: Session id (an integer, never reused).
+        trainee: Name or pseudonym.
+        scenario: Customer type or exercise, or None.
+        source: Where the frames came from (a file path, ``camera:0``), or None.
+        started_at: ISO 8601 UTC time the session was created.
+        duration_s: Length in seconds (from ``close`` or, for an unfinished session, the frames saved).
+        status: ``recording`` (never closed: the program stopped), ``complete`` or ``incomplete``.
+        status_reason: Why a session is incomplete.
+        frame_count: Frames saved.
+        video_path: Absolute path of the kept video, or None.
+        video_owned: Whether the store owns the video (it is deleted with the session).
+        calibration: The calibration used (JSON object) or None.
+        behaviours: Behaviour order of the stored codes.
+        app_version: bodycoach version that recorded it.
+    """
+
+    id: int
+    trainee: str
+    scenario: str | None
+    source: str | None
+    started_at: str
+    duration_s: float
+    status: str
+    status_reason: str | None
+    frame_count: int
+    video_path: Path | None
+    video_owned: bool
+    calibration: Any
+    behaviours: tuple[str, ...]
+    app_version: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "trainee": self.trainee,
+            "scenario": self.scenario,
+            "source": self.source,
+            "started_at": self.started_at,
+            "duration_s": round(self.duration_s, 3),
+            "status": self.status,
+            "status_reason": self.status_reason,
+            "frame_count": self.frame_count,
+            "video_path": None if self.video_path is None else str(self.video_path),
+            "calibration": self.calibration,
+            "app_version": self.app_version,
+        }
+
+
+@dataclass(frozen=True)
+class PhaseSegment:
+    """A phase of the encounter from ``start_ms`` to ``end_ms`` (None = until the end)."""
+
+    phase: str
+    start_ms: int
+    end_ms: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {"phase": self.phase, "start_ms": self.start_ms, "end_ms": self.end_ms}
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A trainer's correction of a label over a time span.
+
+    Attributes:
+        id: Correction id.
+        session_id: Session it belongs to.
+        behaviour: Behaviour corrected (``arms``).
+        start_ms: Start of the span.
+        end_ms: End of the span (equal to ``start_ms`` for one moment).
+        wrong_label: The label bodycoach gave that the trainer rejects, or None.
+        correct_label: The label it really was, or None when only "not that" is known.
+        note: Free text.
+        created_at: ISO 8601 UTC.
+    """
+
+    id: int
+    session_id: int
+    behaviour: str
+    start_ms: int
+    end_ms: int
+    wrong_label: str | None
+    correct_label: str | None
+    note: str | None
+    created_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "id": self.id, "session_id": self.session_id, "behaviour": self.behaviour,
+            "start_ms": self.start_ms, "end_ms": self.end_ms, "wrong_label": self.wrong_label,
+            "correct_label": self.correct_label, "note": self.note, "created_at": self.created_at,
+        }
+
+
+@dataclass
+class SessionData:
+    """A loaded session: per-frame arrays plus phases, events and corrections.
+
+    Attributes:
+        info: The session row.
+        timestamps_ms: (N,) int64 frame times.
+        labels: Per behaviour, (N,) object array of per-frame labels.
+        states: Per behaviour, (N,) object array of stable (debounced) labels.
+        scores: Per behaviour, (N,) float32 scores in 0..1 (1/255 resolution).
+        phases: Phase segments in time order.
+        events: Stored events in time order.
+        corrections: Trainer corrections.
+    """
+
+    info: SessionInfo
+    timestamps_ms: npt.NDArray[np.int64]
+    labels: dict[str, npt.NDArray[np.object_]]
+    states: dict[str, npt.NDArray[np.object_]]
+    scores: dict[str, npt.NDArray[np.float32]]
+    phases: list[PhaseSegment] = field(default_factory=list)
+    events: list[FeedbackEvent] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+
+    @property
+    def behaviours(self) -> tuple[str, ...]:
+        """Behaviours stored for this session."""
+        return self.info.behaviours
+
+    def __len__(self) -> int:
+        return int(self.timestamps_ms.shape[0])
+
+    def index_at(self, ts_ms: float) -> int:
+        """Index of the stored frame nearest to ``ts_ms`` (0 for an empty session)."""
+        n = len(self)
+        if n == 0:
+            return 0
+        i = int(np.searchsorted(self.timestamps_ms, ts_ms))
+        if i >= n:
+            return n - 1
+        if i > 0 and ts_ms - self.timestamps_ms[i - 1] <= self.timestamps_ms[i] - ts_ms:
+            return i - 1
+        return i
+
+    def phase_at(self, ts_ms: float) -> str | None:
+        """Phase at ``ts_ms`` or None."""
+        current = None
+        for seg in self.phases:
+            if seg.start_ms <= ts_ms and (seg.end_ms is None or ts_ms <= seg.end_ms):
+                current = seg.phase
+        return current
+
+    def frame_result(self, i: int, landmarks: Landmarks | None = None) -> FrameResult:
+        """Rebuild the ``FrameResult`` of frame ``i`` (landmarks empty unless given)."""
+        ts = int(self.timestamps_ms[i])
+        classes: dict[Behaviour, Classification] = {}
+        states: dict[Behaviour, str] = {}
+        for name in self.behaviours:
+            try:
+                b = Behaviour(name)
+            except ValueError:
+                continue
+            classes[b] = Classification(b, str(self.labels[name][i]), float(self.scores[name][i]), ts)
+            st = str(self.states[name][i])
+            if st != UNKNOWN:
+                states[b] = st
+        lm = landmarks if landmarks is not None else Landmarks.empty(ts)
+        return FrameResult(landmarks=lm, features=Features.empty(ts), classifications=classes, states=states)
+
+    def frame_results(self) -> Iterator[FrameResult]:
+        """Yield every stored frame as a ``FrameResult`` (without landmarks)."""
+        for i in range(len(self)):
+            yield self.frame_result(i)
+
+
+def _as_json(value: Any) -> str | None:
+    """Serialise a calibration value (mapping, object with ``to_dict``, path or string) as JSON."""
+    if value is None:
+        return None
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    elif isinstance(value, Path):
+        value = {"path": str(value)}
+    try:
+        return json.dumps(value, default=str, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"calibration: cannot be saved as JSON ({exc}); expected a mapping") from exc
+
+
+class SessionWriter:
+    """Appends one session's frames, phases and events; commits incrementally.
+
+    Thread-safe: the live coach may call ``add_frame`` from a video thread and ``close`` from the UI.
+    Use as a context manager: leaving with an exception calls ``abort``.
+    """
+
+    def __init__(self, store: SessionStore, session_id: int, behaviours: Sequence[str], *,
+                 keep_landmarks: bool, commit_every_s: float) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.behaviours = tuple(behaviours)
+        self.keep_landmarks = keep_landmarks
+        self.commit_every_s = float(commit_every_s)
+        self._conn = store._open_connection()
+        self._lock = threading.Lock()
+        self._frames: list[tuple[int, tuple[str, ...], tuple[str, ...], tuple[float, ...]]] = []
+        self._landmarks: list[tuple[int, int, int, int, bytes]] = []
+        self._events: dict[tuple[str, str, int], FeedbackEvent] = {}
+        self._phase_ops: list[tuple[str, int, str | None]] = []  # ("open"|"close", ts, phase)
+        self._phase: str | None = None
+        self._vocab: dict[str, int] = {}
+        self._first_ts: int | None = None
+        self._last_ts: int | None = None
+        self._buffer_start_ts: int | None = None
+        self._last_commit = time.monotonic()
+        self._saved_frames = 0
+        self.closed = False
+
+    @property
+    def id(self) -> int:
+        """The session id."""
+        return self.session_id
+
+    @property
+    def pending_frames(self) -> int:
+        """Frames buffered but not yet committed."""
+        return len(self._frames)
+
+    @property
+    def saved_frames(self) -> int:
+        """Frames committed so far."""
+        return self._saved_frames
+
+    def __enter__(self) -> SessionWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.closed:
+            return
+        if exc is None:
+            self.close()
+        else:
+            self.abort(f"{exc_type.__name__ if exc_type else 'error'}: {exc}")
+
+    # -- writing -------------------------------------------------------------------------------------
+    def add_frame(self, result: FrameResult, phase: str | None = None) -> None:
+        """Buffer one analysed frame; commits when ``commit_every_s`` has passed.
+
+        Args:
+            result: The pipeline output of the frame (its ``ended`` events are saved too).
+            phase: Phase of the encounter at this frame, or None when not tracked. A change of phase
+                closes the previous phase segment.
+
+        Raises:
+            StoreError: a due commit failed; the frames stay buffered for the next try.
+        """
+        ts = int(result.timestamp_ms)
+        with self._lock:
+            self._check_open()
+            if self._last_ts is not None and ts <= self._last_ts:
+                log.debug("session %s: frame at %d ms after %d ms ignored",
+                          self.session_id, ts, self._last_ts)
+                return
+            labels = tuple(result.label(Behaviour(b)) if b in Behaviour._value2member_map_ else UNKNOWN
+                           for b in self.behaviours)
+            states = tuple(result.state(Behaviour(b)) if b in Behaviour._value2member_map_ else UNKNOWN
+                           for b in self.behaviours)
+            scores = []
+            for b in self.behaviours:
+                c = result.classifications.get(Behaviour(b)) if b in Behaviour._value2member_map_ else None
+                s = 0.0 if c is None else float(c.score)
+                scores.append(0.0 if math.isnan(s) else s)
+            self._frames.append((ts, labels, states, tuple(scores)))
+            lm = result.landmarks
+            if self.keep_landmarks and not lm.is_empty:
+                self._landmarks.append((ts, int(lm.image_wh[0]), int(lm.image_wh[1]), int(lm.num_faces),
+                                        codec.encode_landmarks(lm)))
+            for ev in result.ended:
+                self._events[(str(ev.behaviour), ev.label, int(ev.start_ms))] = ev
+            if phase != self._phase:
+                if self._phase is not None:
+                    self._phase_ops.append(("close", ts, None))
+                if phase is not None:
+                    self._phase_ops.append(("open", ts, phase))
+                self._phase = phase
+            if self._first_ts is None:
+                self._first_ts = ts
+            if self._buffer_start_ts is None:
+                self._buffer_start_ts = ts
+            self._last_ts = ts
+            due_media = (ts - self._buffer_start_ts) >= self.commit_every_s * 1000.0
+            due_wall = (time.monotonic() - self._last_commit) >= self.commit_every_s
+            if due_media or due_wall:
+                self._flush_locked()
+
+    def set_phase(self, phase: str | None, timestamp_ms: int) -> None:
+        """Start ``phase`` at ``timestamp_ms`` (for callers that track phases apart from frames)."""
+        with self._lock:
+            self._check_open()
+            if phase == self._phase:
+                return
+            if self._phase is not None:
+                self._phase_ops.append(("close", int(timestamp_ms), None))
+            if phase is not None:
+                self._phase_ops.append(("open", int(timestamp_ms), phase))
+            self._phase = phase
+
+    def add_events(self, events: Iterable[FeedbackEvent]) -> None:
+        """Save events (duplicates of ones already saved, same behaviour/label/start, are merged)."""
+        with self._lock:
+            self._check_open()
+            for ev in events:
+                self._events[(str(ev.behaviour), ev.label, int(ev.start_ms))] = ev
+            self._flush_locked()
+
+    def flush(self) -> None:
+        """Commit everything buffered now."""
+        with self._lock:
+            self._check_open()
+            self._flush_locked()
+
+    def close(self, duration_s: float | None = None) -> SessionInfo:
+        """Commit the rest and mark the session complete; returns its info. Idempotent."""
+        with self._lock:
+            if not self.closed:
+                self._finish_locked(STATUS_COMPLETE, None, duration_s)
+        return self.store.get(self.session_id)
+
+    def abort(self, reason: str) -> None:
+        """Keep what was recorded, mark the session incomplete with ``reason``; never raises."""
+        with self._lock:
+            if self.closed:
+                return
+            try:
+                self._finish_locked(STATUS_INCOMPLETE, str(reason)[:500], None)
+            except StoreError as exc:
+                log.warning("session %s could not be marked incomplete: %s", self.session_id, exc)
+                self.closed = True
+                self._conn.close()
+
+    # -- internals -----------------------------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self.closed:
+            raise StoreError(f"session {self.session_id}: already closed; expected an open session writer")
+
+    def _code(self, label: str) -> int:
+        code = self._vocab.get(label)
+        if code is None:
+            self._conn.execute("INSERT OR IGNORE INTO vocab(label) VALUES (?)", (label,))
+            code = int(self._conn.execute("SELECT code FROM vocab WHERE label=?", (label,)).fetchone()[0])
+            if code > 0xFFFF:
+                raise StoreError(f"vocab: label {label!r} got code {code}; expected at most 65535 labels")
+            self._vocab[label] = code
+        return code
+
+    def _flush_locked(self) -> None:
+        if not (self._frames or self._landmarks or self._events or self._phase_ops):
+            self._last_commit = time.monotonic()
+            return
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            vocab_before = dict(self._vocab)
+            try:
+                rows = [
+                    (self.session_id, ts,
+                     codec.encode_codes([self._code(x) for x in labels]),
+                     codec.encode_codes([self._code(x) for x in states]),
+                     codec.encode_scores(scores))
+                    for ts, labels, states, scores in self._frames
+                ]
+                conn.executemany(
+                    "INSERT OR REPLACE INTO frames(session_id, ts_ms, labels, states, scores) VALUES "
+                    "(?,?,?,?,?)",
+                    rows,
+                )
+                conn.executemany(
+                    "INSERT OR REPLACE INTO landmarks(session_id, ts_ms, image_w, image_h, num_faces, data) "
+                    "VALUES (?,?,?,?,?,?)",
+                    [(self.session_id, *r) for r in self._landmarks],
+                )
+                conn.executemany(
+                    "INSERT INTO events(session_id, behaviour, label, start_ms, end_ms, peak_score) "
+                    "VALUES (?,?,?,?,?,?) ON CONFLICT(session_id, behaviour, label, start_ms) DO UPDATE SET "
+                    "end_ms=COALESCE(excluded.end_ms, end_ms), peak_score=MAX(peak_score, "
+                    "excluded.peak_score)",
+                    [(self.session_id, str(e.behaviour), e.label, int(e.start_ms),
+                      None if e.end_ms is None else int(e.end_ms), float(e.peak_score))
+                     for e in self._events.values()],
+                )
+                for op, ts, phase in self._phase_ops:
+                    if op == "close":
+                        conn.execute("UPDATE phases SET end_ms=? WHERE session_id=? AND end_ms IS NULL",
+                                     (ts, self.session_id))
+                    else:
+                        conn.execute("INSERT INTO phases(session_id, phase, start_ms, end_ms) VALUES "
+                                     "(?,?,?,NULL)",
+                                     (self.session_id, phase, ts))
+                n = len(self._frames)
+                conn.execute(
+                    "UPDATE sessions SET frame_count=frame_count+?, first_ts_ms=COALESCE(first_ts_ms, ?), "
+                    "last_ts_ms=COALESCE(?, last_ts_ms), updated_at=? WHERE id=?",
+                    (n, self._first_ts, self._last_ts, _now_iso(), self.session_id),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                self._vocab = vocab_before
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.store.db_path, f"saving session {self.session_id}",
+                             self.store.timeout_s) from exc
+        self._saved_frames += len(self._frames)
+        self._frames.clear()
+        self._landmarks.clear()
+        self._events.clear()
+        self._phase_ops.clear()
+        self._buffer_start_ts = None
+        self._last_commit = time.monotonic()
+
+    def _finish_locked(self, status: str, reason: str | None, duration_s: float | None) -> None:
+        if self._phase is not None and self._last_ts is not None:
+            self._phase_ops.append(("close", self._last_ts, None))
+            self._phase = None
+        flush_error: StoreError | None = None
+        try:
+            self._flush_locked()
+        except StoreError as exc:
+            flush_error = exc
+            status = STATUS_INCOMPLETE
+            reason = f"{reason + '; ' if reason else ''}last {len(self._frames)} frames not saved: {exc}"
+        if duration_s is None or not math.isfinite(duration_s):
+            duration_s = (0.0 if self._first_ts is None or self._last_ts is None
+                          else (self._last_ts - self._first_ts) / 1000.0)
+        try:
+            self._conn.execute(
+                "UPDATE sessions SET status=?, status_reason=?, duration_s=?, updated_at=? WHERE id=?",
+                (status, reason, float(duration_s), _now_iso(), self.session_id),
+            )
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.store.db_path, f"closing session {self.session_id}",
+                             self.store.timeout_s) from exc
+        finally:
+            self.closed = True
+            self._conn.close()
+        if flush_error is not None:
+            raise flush_error
+
+
+class SessionStore:
+    """All sessions of one data folder.
+
+    Args:
+        home: Data folder (``--home``); None = ``$BODYCOACH_HOME`` or the platform user data dir.
+        timeout_s: Seconds to wait for a lock held by another program before a clear error.
+
+    Raises:
+        StoreError: the database is from a newer bodycoach, locked, unreadable, or the folder is not
+            writable.
+    """
+
+    def __init__(self, home: str | Path | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.home = paths.resolve_home(home)
+        self.timeout_s = float(timeout_s)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.home}: cannot create the data folder ({exc.strerror or exc}); "
+                             "expected a writable folder (set --home or BODYCOACH_HOME)") from exc
+        self.db_path = self.home / paths.DB_NAME
+        self.videos_dir = self.home / paths.VIDEO_DIR
+        self._conn = _connect(self.db_path, self.timeout_s)
+        self._lock = threading.RLock()
+
+    def _open_connection(self) -> sqlite3.Connection:
+        return _connect(self.db_path, self.timeout_s)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._conn.close()
+
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _sql(self, action: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise _translate(exc, self.db_path, action, self.timeout_s) from exc
+
+    @property
+    def schema_version(self) -> int:
+        """Schema version of the open database."""
+        with self._sql("reading the version") as c:
+            return int(c.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- sessions ------------------------------------------------------------------------------------
+    def create_session(self, trainee: str, scenario: str | None = None, source: str | None = None,
+                       calibration: Any = None, video_path: str | Path | None = None, *,
+                       behaviours: Sequence[str] | None = None, keep_landmarks: bool = True,
+                       commit_every_s: float = DEFAULT_COMMIT_EVERY_S,
+                       started_at: str | None = None) -> SessionWriter:
+        """Create a session row and return its writer.
+
+        Args:
+            trainee: Name or pseudonym (1..200 characters).
+            scenario: Customer type or exercise.
+            source: Where the frames come from (file path, ``camera:0``).
+            calibration: The calibration used: a mapping, an object with ``to_dict()``, a path, or None.
+            video_path: A kept video. Inside ``<home>/videos`` it is owned (deleted with the session);
+                elsewhere it is only referenced.
+            behaviours: Behaviour order of the stored codes (default: every ``Behaviour``).
+            keep_landmarks: Also save landmarks (to draw a moment without video, or re-analyse).
+            commit_every_s: Commit interval in seconds of media or wall time (what a crash can lose).
+            started_at: ISO 8601 start time (default now, UTC).
+        """
+        name = (trainee or "").strip()
+        if not name or len(name) > 200:
+            raise StoreError(f"trainee: got {trainee!r}; expected a name or pseudonym of 1-200 characters")
+        if commit_every_s <= 0:
+            raise StoreError(f"commit_every_s: got {commit_every_s}; expected a positive number of seconds")
+        order = tuple(str(b) for b in (behaviours if behaviours is not None else list(Behaviour)))
+        stored_video, owned = self._video_ref(video_path)
+        now = started_at or _now_iso()
+        with self._sql("creating a session") as c:
+            cur = c.execute(
+                "INSERT INTO sessions(trainee, scenario, source, started_at, updated_at, behaviours, "
+                "calibration, "
+                "video_path, video_owned, app_version) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (name, scenario, source, now, now, json.dumps(order), _as_json(calibration),
+                 stored_video, int(owned), _version()),
+            )
+            sid = int(cur.lastrowid or 0)
+        return SessionWriter(self, sid, order, keep_landmarks=keep_landmarks, commit_every_s=commit_every_s)
+
+    def _video_ref(self, video_path: str | Path | None) -> tuple[str | None, bool]:
+        if video_path is None or str(video_path) == "":
+            return None, False
+        p = Path(video_path)
+        if paths.is_inside(p, self.videos_dir):
+            return p.resolve().relative_to(self.home.resolve()).as_posix(), True
+        return str(p.resolve()), False
+
+    def set_video(self, session_id: int, video_path: str | Path | None) -> None:
+        """Attach (or detach with None) a kept video to a session."""
+        self.get(session_id)
+        ref, owned = self._video_ref(video_path)
+        with self._sql("attaching a video") as c:
+            c.execute("UPDATE sessions SET video_path=?, video_owned=? WHERE id=?",
+                      (ref, int(owned), session_id))
+
+    def _row_to_info(self, row: sqlite3.Row | tuple[Any, ...]) -> SessionInfo:
+        (sid, trainee, scenario, source, started_at, duration_s, status, reason, behaviours, calibration,
+         video_path, video_owned, app_version, frame_count, first_ts, last_ts) = row
+        if duration_s is None:
+            duration_s = 0.0 if first_ts is None or last_ts is None else (last_ts - first_ts) / 1000.0
+        video: Path | None = None
+        if video_path:
+            video = (self.home / video_path) if video_owned else Path(video_path)
+        return SessionInfo(
+            id=int(sid), trainee=trainee, scenario=scenario, source=source, started_at=started_at,
+            duration_s=float(duration_s), status=status, status_reason=reason, frame_count=int(frame_count),
+            video_path=video, video_owned=bool(video_owned),
+            calibration=None if calibration is None else json.loads(calibration),
+            behaviours=tuple(json.loads(behaviours)), app_version=app_version,
+        )
+
+    _COLUMNS = ("id, trainee, scenario, source, started_at, duration_s, status, status_reason, behaviours, "
+                "calibration, video_path, video_owned, app_version, frame_count, first_ts_ms, last_ts_ms")
+
+    def list_sessions(self, trainee: str | None = None, scenario: str | None = None,
+                      since: str | None = None, until: str | None = None) -> list[SessionInfo]:
+        """Sessions, newest first, optionally filtered (``since``/``until`` compare ISO dates)."""
+        where, args = [], []
+        if trainee:
+            where.append("trainee = ?")
+            args.append(trainee)
+        if scenario:
+            where.append("scenario = ?")
+            args.append(scenario)
+        if since:
+            where.append("started_at >= ?")
+            args.append(since)
+        if until:
+            where.append("started_at <= ?")
+            args.append(until)
+        sql = f"SELECT {self._COLUMNS} FROM sessions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY started_at DESC, id DESC"
+        with self._sql("listing sessions") as c:
+            rows = c.execute(sql, args).fetchall()
+        return [self._row_to_info(r) for r in rows]
+
+    def trainees(self) -> list[str]:
+        """Distinct trainee names, sorted."""
+        with self._sql("listing trainees") as c:
+            return [r[0] for r in c.execute("SELECT DISTINCT trainee FROM sessions ORDER BY trainee")]
+
+    def get(self, session_id: int) -> SessionInfo:
+        """The info of one session.
+
+        Raises:
+            StoreError: no such session.
+        """
+        with self._sql("reading a session") as c:
+            row = c.execute(f"SELECT {self._COLUMNS} FROM sessions WHERE id=?", (int(session_id),)).fetchone()
+        if row is None:
+            raise StoreError(f"session {session_id}: not found in {self.db_path}; run 'bodycoach sessions' "
+                             f"to list ids")
+        return self._row_to_info(row)
+
+    def load(self, session_id: int) -> SessionData:
+        """Load a session's per-frame labels, states and scores, phases, events and corrections."""
+        info = self.get(session_id)
+        with self._sql("loading a session") as c:
+            vocab_rows = c.execute("SELECT code, label FROM vocab").fetchall()
+            frames = c.execute("SELECT ts_ms, labels, states, scores FROM frames WHERE session_id=? ORDER "
+                               "BY ts_ms",
+                               (info.id,)).fetchall()
+            phase_rows = c.execute("SELECT phase, start_ms, end_ms FROM phases WHERE session_id=? ORDER BY "
+                                   "start_ms",
+                                   (info.id,)).fetchall()
+            event_rows = c.execute(
+                "SELECT behaviour, label, start_ms, end_ms, peak_score FROM events WHERE session_id=? "
+                "ORDER BY start_ms, behaviour", (info.id,)).fetchall()
+        vocab = np.empty(max((r[0] for r in vocab_rows), default=0) + 1, dtype=object)
+        vocab[:] = UNKNOWN
+        for code, label in vocab_rows:
+            vocab[code] = label
+        nb = len(info.behaviours)
+        n = len(frames)
+        ts = np.fromiter((f[0] for f in frames), dtype=np.int64, count=n)
+        if n:
+            lab = np.frombuffer(b"".join(f[1] for f in frames), dtype="<u2").reshape(n, nb)
+            st = np.frombuffer(b"".join(f[2] for f in frames), dtype="<u2").reshape(n, nb)
+            sc8 = np.frombuffer(b"".join(f[3] for f in frames), dtype=np.uint8).reshape(n, nb)
+            sc = sc8.astype(np.float32) / 255
+        else:
+            lab = st = np.zeros((0, nb), dtype=np.uint16)
+            sc = np.zeros((0, nb), dtype=np.float32)
+        labels = {b: vocab[lab[:, j]] for j, b in enumerate(info.behaviours)}
+        states = {b: vocab[st[:, j]] for j, b in enumerate(info.behaviours)}
+        scores = {b: np.ascontiguousarray(sc[:, j]) for j, b in enumerate(info.behaviours)}
+        events = []
+        for b, label, s, e, peak in event_rows:
+            try:
+                beh = Behaviour(b)
+            except ValueError:
+                continue
+            events.append(FeedbackEvent(beh, label, int(s), None if e is None else int(e), float(peak)))
+        return SessionData(
+            info=info, timestamps_ms=ts, labels=labels, states=states, scores=scores,
+            phases=[PhaseSegment(p, int(s), None if e is None else int(e)) for p, s, e in phase_rows],
+            events=events, corrections=self.corrections(info.id),
+        )
+
+    def landmarks_at(self, session_id: int, ts_ms: float) -> Landmarks | None:
+        """Stored landmarks of the frame nearest ``ts_ms`` (None when none were kept)."""
+        with self._sql("reading landmarks") as c:
+            row = c.execute(
+                "SELECT ts_ms, image_w, image_h, num_faces, data FROM landmarks WHERE session_id=? "
+                "ORDER BY ABS(ts_ms - ?) LIMIT 1", (int(session_id), float(ts_ms))).fetchone()
+        if row is None:
+            return None
+        ts, w, h, nf, data = row
+        return codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf))
+
+    def iter_landmarks(self, session_id: int) -> Iterator[Landmarks]:
+        """All stored landmarks of a session in time order."""
+        with self._sql("reading landmarks") as c:
+            rows = c.execute("SELECT ts_ms, image_w, image_h, num_faces, data FROM landmarks WHERE "
+                             "session_id=? "
+                             "ORDER BY ts_ms", (int(session_id),)).fetchall()
+        for ts, w, h, nf, data in rows:
+            yield codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf))
+
+    def delete(self, session_id: int) -> None:
+        """Delete a session with its frames, landmarks, events, corrections and owned video."""
+        info = self.get(session_id)
+        with self._sql(f"deleting session {session_id}") as c:
+            c.execute("BEGIN IMMEDIATE")
+            c.execute("DELETE FROM sessions WHERE id=?", (info.id,))
+            c.execute("COMMIT")
+        video = info.video_path
+        if info.video_owned and video is not None and paths.is_inside(video, self.videos_dir):
+            try:
+                video.unlink(missing_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{video}: session {session_id} was deleted but its video could not be "
+                                 f"removed ({exc.strerror or exc}); delete the file by hand") from exc
+
+    # -- corrections ---------------------------------------------------------------------------------
+    def add_correction(self, session_id: int, behaviour: str, start_ms: int, end_ms: int | None = None, *,
+                       wrong_label: str | None = None, correct_label: str | None = None,
+                       note: str | None = None) -> Correction:
+        """Store a trainer's correction ("this was not crossed arms") over ``start_ms``..``end_ms``."""
+        from bodycoach.types import LABELS
+
+        self.get(session_id)
+        try:
+            beh = Behaviour(behaviour)
+        except ValueError as exc:
+            allowed = ", ".join(b.value for b in Behaviour)
+            raise StoreError(f"behaviour: got {behaviour!r}; expected one of {allowed}") from exc
+        values = {m.value for m in LABELS[beh]}
+        for field_name, value in (("wrong_label", wrong_label), ("correct_label", correct_label)):
+            if value is not None and value not in values:
+                raise StoreError(f"{field_name}: got {value!r} for {beh.value}; expected one of "
+                                 f"{', '.join(sorted(values))}")
+        if wrong_label is None and correct_label is None:
+            raise StoreError("correction: neither wrong_label nor correct_label given; expected at least one")
+        if wrong_label is not None and wrong_label == correct_label:
+            raise StoreError(f"correction: wrong_label and correct_label are both {wrong_label!r}; "
+                             f"expected different")
+        end = int(start_ms) if end_ms is None else int(end_ms)
+        if end < int(start_ms):
+            raise StoreError(f"end_ms: got {end} before start_ms {start_ms}; expected end_ms >= start_ms")
+        now = _now_iso()
+        with self._sql("saving a correction") as c:
+            cur = c.execute(
+                "INSERT INTO corrections(session_id, behaviour, start_ms, end_ms, wrong_label, "
+                "correct_label, note, "
+                "created_at) VALUES (?,?,?,?,?,?,?,?)",
+                (int(session_id), beh.value, int(start_ms), end, wrong_label, correct_label, note, now))
+            cid = int(cur.lastrowid or 0)
+        return Correction(cid, int(session_id), beh.value, int(start_ms), end, wrong_label, correct_label,
+                          note, now)
+
+    def corrections(self, session_id: int | None = None) -> list[Correction]:
+        """Corrections of one session, or of all sessions when ``session_id`` is None."""
+        sql = ("SELECT id, session_id, behaviour, start_ms, end_ms, wrong_label, correct_label, note, "
+               "created_at "
+               "FROM corrections")
+        args: tuple[Any, ...] = ()
+        if session_id is not None:
+            sql += " WHERE session_id=?"
+            args = (int(session_id),)
+        sql += " ORDER BY session_id, start_ms, id"
+        with self._sql("reading corrections") as c:
+            return [Correction(*r) for r in c.execute(sql, args).fetchall()]
+
+    def delete_correction(self, correction_id: int) -> None:
+        """Remove one correction."""
+        with self._sql("deleting a correction") as c:
+            c.execute("DELETE FROM corrections WHERE id=?", (int(correction_id),))
+
+    # -- files ---------------------------------------------------------------------------------------
+    def import_video(self, src: str | Path, max_bytes: int = paths.MAX_UPLOAD_BYTES) -> Path:
+        """Copy a video into ``<home>/videos`` under a generated name; returns the new path."""
+        return paths.copy_into(Path(src), self.videos_dir, max_bytes)
+
+    def save_upload(self, filename: str, data: bytes | BinaryIO | Iterable[bytes],
+                    max_bytes: int = paths.MAX_UPLOAD_BYTES) -> Path:
+        """Store uploaded bytes under a generated name; ``filename`` only picks the (checked) suffix."""
+        suffix = paths.video_suffix(filename)
+        chunks: Iterable[bytes]
+        if isinstance(data, bytes | bytearray):
+            chunks = [bytes(data)]
+        elif isinstance(data, io.IOBase) or hasattr(data, "read"):
+            chunks = paths.iter_file(cast(BinaryIO, data))
+        else:
+            chunks = data
+        return paths.store_stream(chunks, self.videos_dir, suffix, max_bytes, f"upload {filename!r}")
+
