@@ -1,0 +1,194 @@
+"""Face features from the 478-point face mesh: head pose, gaze (iris), smile shape, brows and lids.
+
+Coordinates: the mesh is first converted to square pixels (``x·W, y·H, z·W``), then a rigid upper-face
+reference (``calibration/face_reference.json``) is fitted to it (similarity transform). The fit gives
+yaw/pitch/roll, and its inverse "frontalises" the mesh into reference units where the inter-ocular
+distance (eye centre to eye centre) is 1. All ``*_norm`` face features are in these units, so they do not
+depend on resolution, distance to the camera or head rotation.
+
+Sign conventions (non-mirrored frame, "left" = the person's left):
+``head_yaw_deg`` > 0 when the face turns toward the image's right (the person's left);
+``head_pitch_deg`` > 0 when the chin goes up; ``head_roll_deg`` > 0 when the head tilts clockwise in the image.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bodycoach.features.geometry import Array, euler_yxz_deg, kabsch, to_pixels, valid_points
+from bodycoach.landmarks.indices import HEAD_POSE_POINTS, Face
+
+# Every face point read below; a NaN or absurd value in any of them makes the face "not measurable".
+_USED = tuple(sorted({*HEAD_POSE_POINTS, *(int(f) for f in Face)}))
+
+
+@dataclass(frozen=True)
+class FaceReference:
+    """A frontal upper-face shape in reference units (inter-ocular distance 1, x right, y down, z away)."""
+
+    indices: tuple[int, ...]
+    points: Array  # (len(indices), 3)
+
+    @classmethod
+    def load(cls, path: Path) -> FaceReference:
+        """Read a reference written by :meth:`save`."""
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(indices=tuple(int(i) for i in d["indices"]), points=np.asarray(d["points"], dtype=np.float64))
+
+    def save(self, path: Path, note: str = "") -> None:
+        """Write the reference as JSON (small, reviewable)."""
+        d = {"note": note, "indices": list(self.indices), "points": np.round(self.points, 5).tolist()}
+        Path(path).write_text(json.dumps(d, indent=1) + "\n", encoding="utf-8")
+
+
+def _eye_centres(p: Array) -> tuple[Array, Array]:
+    r = (p[Face.RIGHT_EYE_OUTER] + p[Face.RIGHT_EYE_INNER]) / 2
+    lft = (p[Face.LEFT_EYE_OUTER] + p[Face.LEFT_EYE_INNER]) / 2
+    return r, lft
+
+
+def build_reference(faces_px: Sequence[Array], indices: tuple[int, ...] = HEAD_POSE_POINTS,
+                    iterations: int = 5) -> FaceReference:
+    """Generalised Procrustes mean of frontal faces (square-pixel meshes) → a :class:`FaceReference`.
+
+    Args:
+        faces_px: Full meshes (478, 3) in square pixels, preferably of near-frontal faces.
+        indices: Mesh points that make up the rigid reference.
+        iterations: Procrustes refinement rounds.
+    """
+    idx = list(indices)
+    shapes = []
+    for f in faces_px:
+        r, lft = _eye_centres(f)
+        iod = float(np.linalg.norm(lft - r))
+        if iod <= 0:
+            continue
+        shapes.append((f[idx] - (r + lft) / 2) / iod)
+    if not shapes:
+        raise ValueError("build_reference needs at least one face with a positive inter-ocular distance")
+    mean = np.mean(shapes, axis=0)
+    for _ in range(iterations):
+        aligned = []
+        for s in shapes:
+            rot, sc, t = kabsch(s, mean)
+            aligned.append(sc * (rot @ s.T).T + t)
+        mean = np.mean(aligned, axis=0)
+    # Re-normalise: eye centres at ±0.5 on x, midpoint at the origin, and the eye line horizontal.
+    pos = {i: k for k, i in enumerate(idx)}
+    r = (mean[pos[Face.RIGHT_EYE_OUTER]] + mean[pos[Face.RIGHT_EYE_INNER]]) / 2
+    lft = (mean[pos[Face.LEFT_EYE_OUTER]] + mean[pos[Face.LEFT_EYE_INNER]]) / 2
+    mean = (mean - (r + lft) / 2) / float(np.linalg.norm(lft - r))
+    return FaceReference(indices=tuple(idx), points=mean)
+
+
+@dataclass(frozen=True)
+class FacePose:
+    """Result of fitting the reference to one mesh."""
+
+    yaw_deg: float
+    pitch_deg: float
+    roll_deg: float
+    rotation: Array
+    scale: float
+    translation: Array
+    fit_rms: float  # residual in reference units (a bad mesh fits badly)
+
+
+def fit_pose(face_px: Array, ref: FaceReference) -> FacePose:
+    """Fit the reference to a mesh in square pixels and return the head pose."""
+    obs = face_px[list(ref.indices)]
+    rot, s, t = kabsch(ref.points, obs)
+    pred = s * (rot @ ref.points.T).T + t
+    rms = float(np.sqrt(((pred - obs) ** 2).sum(axis=1).mean()) / s) if s > 0 else math.inf
+    yaw, pitch, roll = euler_yxz_deg(rot)
+    # Image y points down and z away from the camera: flip pitch so "chin up" is positive.
+    return FacePose(yaw, -pitch, roll, rot, s, t, rms)
+
+
+def frontalise(face_px: Array, pose: FacePose) -> Array:
+    """Map the mesh into reference units (undo rotation, scale and translation)."""
+    return ((face_px - pose.translation) @ pose.rotation) / pose.scale
+
+
+def _eye_iris(fp: Array, outer: int, inner: int, top: int, bottom: int, iris: int) -> tuple[float, float, float]:
+    """Iris offset in one eye (frontalised coords).
+
+    Returns:
+        Horizontal offset (fraction of the eye width, + = toward the image's right), vertical offset
+        (fraction of the eye width, + = down) and the lid aperture (lid gap / eye width).
+    """
+    o, i = fp[outer, :2], fp[inner, :2]
+    centre = (o + i) / 2
+    width = float(np.linalg.norm(i - o))
+    if width <= 1e-9:
+        return math.nan, math.nan, math.nan
+    lid_mid = (fp[top, :2] + fp[bottom, :2]) / 2
+    h = float(fp[iris, 0] - centre[0]) / width
+    v = float(fp[iris, 1] - lid_mid[1]) / width
+    aperture = float(fp[bottom, 1] - fp[top, 1]) / width
+    return h, v, aperture
+
+
+def face_features(face: npt.NDArray[np.floating] | None, image_wh: tuple[int, int],
+                  ref: FaceReference) -> dict[str, float]:
+    """All face features of one frame; an empty dict when the face is missing or broken.
+
+    Args:
+        face: (478, 4) normalised face mesh or None.
+        image_wh: Frame size in pixels (for square-pixel geometry).
+        ref: Rigid reference for head pose.
+    """
+    if face is None or face.shape[0] < 478 or not valid_points(face, _USED):
+        return {}
+    p = to_pixels(face, image_wh)
+    pose = fit_pose(p, ref)
+    if not (math.isfinite(pose.scale) and pose.scale > 0 and math.isfinite(pose.fit_rms)):
+        return {}
+    fp = frontalise(p, pose)
+    r_eye, l_eye = _eye_centres(fp)
+    rh, rv, ra = _eye_iris(fp, Face.RIGHT_EYE_OUTER, Face.RIGHT_EYE_INNER, Face.RIGHT_EYE_TOP,
+                           Face.RIGHT_EYE_BOTTOM, Face.RIGHT_IRIS)
+    lh, lv, la = _eye_iris(fp, Face.LEFT_EYE_INNER, Face.LEFT_EYE_OUTER, Face.LEFT_EYE_TOP,
+                           Face.LEFT_EYE_BOTTOM, Face.LEFT_IRIS)
+    mr, ml = fp[Face.MOUTH_RIGHT], fp[Face.MOUTH_LEFT]
+    lip_up, lip_lo = fp[Face.UPPER_LIP_INNER], fp[Face.LOWER_LIP_INNER]
+    lip_centre_y = (lip_up[1] + lip_lo[1]) / 2
+    lift_r = float(lip_centre_y - mr[1])  # + = corner above the lip centre (y grows downward)
+    lift_l = float(lip_centre_y - ml[1])
+    eye_y = (r_eye[1] + l_eye[1]) / 2
+    brow_r = float(r_eye[1] - fp[Face.RIGHT_BROW_MID, 1])
+    brow_l = float(l_eye[1] - fp[Face.LEFT_BROW_MID, 1])
+    brow_inner = float(eye_y - (fp[Face.RIGHT_BROW_INNER, 1] + fp[Face.LEFT_BROW_INNER, 1]) / 2)
+    # Cheek raise pushes the lower lid up and shortens the lid-to-mouth-corner distance.
+    cheek_r = float(mr[1] - fp[Face.RIGHT_EYE_BOTTOM, 1])
+    cheek_l = float(ml[1] - fp[Face.LEFT_EYE_BOTTOM, 1])
+    iod_px = float(pose.scale)  # reference iod = 1, so the fitted scale is the iod in pixels
+    face_h = float(fp[Face.CHIN, 1] - fp[Face.FOREHEAD, 1])
+    return {
+        "face_iod_px": iod_px,
+        "face_fit_rms_norm": pose.fit_rms,
+        "head_yaw_deg": pose.yaw_deg,
+        "head_pitch_deg": pose.pitch_deg,
+        "head_roll_deg": pose.roll_deg,
+        "iris_h_norm": (rh + lh) / 2,
+        "iris_v_norm": (rv + lv) / 2,
+        "iris_h_diff_norm": rh - lh,
+        "eye_open_norm": (ra + la) / 2,
+        "brow_raise_norm": (brow_r + brow_l) / 2,
+        "brow_inner_norm": brow_inner,
+        "mouth_width_norm": float(np.linalg.norm(ml[:2] - mr[:2])),
+        "lip_gap_norm": float(lip_lo[1] - lip_up[1]),
+        "mouth_open_norm": float(fp[Face.LOWER_LIP_BOTTOM, 1] - fp[Face.UPPER_LIP_TOP, 1]),
+        "smile_lift_norm": (lift_r + lift_l) / 2,
+        "smile_asym_norm": abs(lift_r - lift_l),
+        "cheek_mouth_norm": (cheek_r + cheek_l) / 2,
+        "face_height_norm": face_h,
+        "chin_drop_norm": float(fp[Face.CHIN, 1] - fp[Face.NOSE_TIP, 1]),
+    }

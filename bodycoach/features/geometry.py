@@ -1,0 +1,84 @@
+"""Small numpy geometry helpers shared by the feature modules. Pure functions, no state."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float64]
+
+# Landmarks this far outside the frame (normalised units) are treated as broken, not as "off-screen".
+COORD_LIMIT = 3.0
+
+
+def valid_points(arr: npt.NDArray[np.floating] | None, idx: tuple[int, ...] | list[int] | None = None) -> bool:
+    """Return whether the (selected) points are finite and inside a sane range.
+
+    Args:
+        arr: (N, 4) landmark block in normalised image coordinates, or None.
+        idx: Rows to check; all rows when None.
+    """
+    if arr is None:
+        return False
+    sub = arr if idx is None else arr[list(idx)]
+    xyz = sub[:, :3]
+    if not np.isfinite(xyz).all():
+        return False
+    return bool((np.abs(xyz[:, :2] - 0.5) <= COORD_LIMIT).all() and (np.abs(xyz[:, 2]) <= 10 * COORD_LIMIT).all())
+
+
+def to_pixels(arr: npt.NDArray[np.floating], image_wh: tuple[int, int]) -> Array:
+    """Convert normalised (x, y, z) to a square-pixel space: x·W, y·H, z·W (MediaPipe's z scale is x's)."""
+    w, h = image_wh
+    if w <= 0 or h <= 0:
+        w, h = 1, 1
+    out = np.asarray(arr[:, :3], dtype=np.float64).copy()
+    out[:, 0] *= w
+    out[:, 1] *= h
+    out[:, 2] *= w
+    return out
+
+
+def kabsch(ref: Array, obs: Array) -> tuple[Array, float, Array]:
+    """Similarity transform ``obs ≈ s·R·ref + t`` (least squares, Umeyama).
+
+    Args:
+        ref: (N, 3) reference points.
+        obs: (N, 3) observed points.
+
+    Returns:
+        Rotation (3, 3), scale and translation (3,).
+    """
+    mr = ref.mean(axis=0)
+    mo = obs.mean(axis=0)
+    a = ref - mr
+    b = obs - mo
+    cov = b.T @ a / len(ref)
+    u, d, vt = np.linalg.svd(cov)
+    sign = np.ones(3)
+    if np.linalg.det(u) * np.linalg.det(vt) < 0:
+        sign[2] = -1.0
+    r = u @ np.diag(sign) @ vt
+    var_a = (a**2).sum() / len(ref)
+    s = float((d * sign).sum() / var_a) if var_a > 0 else 1.0
+    t = mo - s * r @ mr
+    return r, s, t
+
+
+def euler_yxz_deg(r: Array) -> tuple[float, float, float]:
+    """Yaw, pitch and roll in degrees of a rotation in image axes (x right, y down, z away from camera).
+
+    Yaw turns about the vertical axis, pitch about the horizontal, roll in the image plane.
+    """
+    # R = Ry(yaw) · Rx(pitch) · Rz(roll)
+    pitch = math.asin(max(-1.0, min(1.0, -float(r[1, 2]))))
+    yaw = math.atan2(float(r[0, 2]), float(r[2, 2]))
+    roll = math.atan2(float(r[1, 0]), float(r[1, 1]))
+    return math.degrees(yaw), math.degrees(pitch), math.degrees(roll)
+
+
+def dist(a: Array, b: Array) -> float:
+    """Euclidean distance."""
+    return float(np.linalg.norm(np.asarray(a) - np.asarray(b)))
