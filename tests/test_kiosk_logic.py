@@ -55,7 +55,8 @@ def test_defaults_and_shipped_files_load() -> None:
     assert cfg.privacy.keep_summaries is False  # nothing is kept by default
     assert cfg.presence.start_after_ms == 2000
     ex = load_kiosk_config(REPO / "kiosk.example.toml")
-    assert [p.name for p in ex.session.phases] == ["mottak", "losning", "bekreftelse", "farvel"]
+    assert [p.name for p in ex.session.phases] == ["reception", "problem_solving", "confirmation", "farewell"]
+    assert ex.session.scenario == "friendly"
 
 
 def test_room_file_overrides_values_and_thresholds(tmp_path: Path) -> None:
@@ -66,8 +67,9 @@ lang = "en"
 source = 1
 [session]
 max_s = 30
+scenario = "uhøflig"
 [[session.phases]]
-name = "hilsen"
+name = "farvel"
 seconds = 5
 prompt_no = "Si hei"
 [presence]
@@ -77,7 +79,8 @@ start_after_ms = 1500
     assert cfg.display.lang == "en"
     assert cfg.camera.source == "1"
     assert cfg.session.max_s == 30.0
-    assert cfg.session.phases == (PhaseConfig("hilsen", 5.0, prompt_no="Si hei"),)
+    assert cfg.session.phases == (PhaseConfig("farewell", 5.0, prompt_no="Si hei"),)
+    assert cfg.session.scenario == "rude"
     assert cfg.presence.start_after_ms == 1500
     assert cfg.presence.leave_after_ms == 4000  # untouched threshold kept
 
@@ -93,9 +96,10 @@ start_after_ms = 1500
         ("[session]\nscenario = 'grumpy'\n", "session.scenario = 'grumpy'"),
         ("[session]\nphases = []\n", "session.phases"),
         ("[[session.phases]]\nname = 'a'\n", "session.phases[0].seconds is missing"),
-        ("[[session.phases]]\nname = 'a'\nseconds = 0\n", "session.phases[0].seconds = 0"),
+        ("[[session.phases]]\nname = 'a'\nseconds = 3\n", "session.phases[0].name = 'a': expected one of"),
+        ("[[session.phases]]\nname = 'mottak'\nseconds = 0\n", "session.phases[0].seconds = 0"),
         ("[[session.phases]]\nname = 'a'\nseconds = 3\nfoo = 1\n", "unknown key session.phases[0].foo"),
-        ("[[session.phases]]\nname='a'\nseconds=3\n[[session.phases]]\nname='a'\nseconds=3\n",
+        ("[[session.phases]]\nname='mottak'\nseconds=3\n[[session.phases]]\nname='reception'\nseconds=3\n",
          "appears twice"),
         ("[presence]\nstart_after_ms = 1.5\n", "presence.start_after_ms = 1.5: expected milliseconds"),
         ("[presence]\nmax_yaw_deg = true\n", "presence.max_yaw_deg = True"),
@@ -210,7 +214,7 @@ def pstate(engaged: bool = False, gone: bool = False, progress: float = 0.0) -> 
 
 
 SESSION = SessionConfig(
-    phases=(PhaseConfig("mottak", 10), PhaseConfig("losning", 20)), max_s=60, summary_s=5
+    phases=(PhaseConfig("reception", 10), PhaseConfig("problem_solving", 20)), max_s=60, summary_s=5
 )
 
 
@@ -327,10 +331,25 @@ def test_fit_rect_keeps_aspect() -> None:
 def test_texts_norwegian_default_and_english() -> None:
     assert "Kameraet er ikke tilgjengelig" in text("camera_missing")
     assert text("camera_missing", "en").startswith("The camera")
-    p = PhaseConfig("mottak", 5)
+    p = PhaseConfig("reception", 5)
     assert phase_title(p) == "Mottak" and "øynene" in phase_prompt(p)
-    assert phase_prompt(PhaseConfig("x", 5, prompt_en="Hi"), "en") == "Hi"
-    assert scenario_name("uhoflig") == "Uhøflig"
+    assert phase_title(p, "en") == "Reception"
+    assert phase_prompt(PhaseConfig("farewell", 5, prompt_en="Hi"), "en") == "Hi"
+    assert scenario_name("rude") == "Uhøflig"
+
+
+def test_phase_and_scenario_ids_match_feedback_scenarios() -> None:
+    scenarios = pytest.importorskip("bodycoach.feedback.scenarios")
+    from bodycoach.kiosk.config import PHASE_ALIASES, PHASES, SCENARIO_ALIASES, SCENARIOS
+
+    assert set(PHASES) == {p.key for p in scenarios.phases("face_to_face")}
+    for alias, key in PHASE_ALIASES.items():
+        if alias not in ("losning", "løsning"):  # kiosk-only spellings
+            assert scenarios.get_phase(alias).key == key
+    assert set(SCENARIOS) == {c.key for c in scenarios.CUSTOMER_TYPES}
+    for alias, key in SCENARIO_ALIASES.items():
+        if "ø" in alias or alias in ("objektiv", "vennlig", "sjenert", "ubesluttsom"):
+            assert scenarios.get_customer_type(alias).key == key
 
 
 def test_kiosk_logic_imports_no_cv2() -> None:

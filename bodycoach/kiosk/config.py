@@ -19,11 +19,34 @@ from bodycoach.errors import ConfigError
 
 LANGS = ("no", "en")
 
-# The customer types of the guide (rehearsal scenarios), as config values.
-SCENARIOS = ("objektiv", "vennlig", "uhoflig", "sjenert", "pretensios", "ubesluttsom")
+# The guide's customer types (rehearsal scenarios): the ids of ``bodycoach.feedback.scenarios`` and the
+# Norwegian names accepted as aliases (with and without æøå, for keyboards without them).
+SCENARIOS = ("objective", "friendly", "rude", "shy", "pretentious", "indecisive")
+SCENARIO_ALIASES = {
+    "objektiv": "objective", "vennlig": "friendly", "uhøflig": "rude", "uhoflig": "rude", "sjenert": "shy",
+    "pretensiøs": "pretentious", "pretensios": "pretentious", "ubesluttsom": "indecisive",
+}
 
-# Phase names the kiosk has built-in prompts for (face-to-face encounter, guide section "fasene").
-KNOWN_PHASES = ("mottak", "losning", "bekreftelse", "farvel")
+# The face-to-face encounter's phases (guide: "4 faser"), ids of ``bodycoach.feedback.scenarios``, and
+# the Norwegian names accepted as aliases.
+PHASES = ("reception", "problem_solving", "confirmation", "farewell")
+PHASE_ALIASES = {
+    "mottak": "reception", "raskt_lose_problem": "problem_solving", "raskt løse problem": "problem_solving",
+    "problem": "problem_solving", "losning": "problem_solving", "løsning": "problem_solving",
+    "bekreftelse": "confirmation", "farvel": "farewell", "si_farvel": "farewell", "å si farvel": "farewell",
+}
+
+
+def scenario_key(value: str) -> str | None:
+    """Return the customer-type id for ``value`` (id or Norwegian name), or None when unknown."""
+    v = value.strip().lower()
+    return v if v in SCENARIOS else SCENARIO_ALIASES.get(v)
+
+
+def phase_key(value: str) -> str | None:
+    """Return the phase id for ``value`` (id or Norwegian name), or None when unknown."""
+    v = value.strip().lower()
+    return v if v in PHASES else PHASE_ALIASES.get(v)
 
 
 @dataclass(frozen=True)
@@ -48,7 +71,8 @@ class PhaseConfig:
     """One rehearsal phase, advanced by a timer.
 
     Attributes:
-        name: Phase id (``mottak``, ``losning``, ``bekreftelse``, ``farvel`` have built-in prompts).
+        name: Phase id of the guide (``reception``, ``problem_solving``, ``confirmation``, ``farewell``;
+            the Norwegian names ``mottak``, ``bekreftelse``, ``farvel`` … are accepted and normalised).
         seconds: Duration of the phase in seconds.
         prompt_no: Optional Norwegian prompt shown during the phase (overrides the built-in one).
         prompt_en: Optional English prompt.
@@ -61,10 +85,10 @@ class PhaseConfig:
 
 
 DEFAULT_PHASES: tuple[PhaseConfig, ...] = (
-    PhaseConfig("mottak", 15.0),
-    PhaseConfig("losning", 25.0),
-    PhaseConfig("bekreftelse", 10.0),
-    PhaseConfig("farvel", 10.0),
+    PhaseConfig("reception", 15.0),
+    PhaseConfig("problem_solving", 25.0),
+    PhaseConfig("confirmation", 10.0),
+    PhaseConfig("farewell", 10.0),
 )
 
 
@@ -79,7 +103,7 @@ class SessionConfig:
         summary_s: How long the summary card is shown, in seconds.
     """
 
-    scenario: str = "vennlig"
+    scenario: str = "friendly"
     phases: tuple[PhaseConfig, ...] = DEFAULT_PHASES
     max_s: float = 90.0
     summary_s: float = 12.0
@@ -160,11 +184,12 @@ _RULES: dict[str, tuple[type, Any, str]] = {
     "display.fullscreen": (bool, None, "true or false"),
     "display.mirror": (bool, None, "true or false"),
     "display.show_landmarks": (bool, None, "true or false"),
-    "session.scenario": (str, lambda v: v in SCENARIOS, f"one of {', '.join(SCENARIOS)}"),
+    "session.scenario": (str, lambda v: scenario_key(v) is not None,
+                         f"one of {', '.join(SCENARIOS)} (or the Norwegian name)"),
     "session.max_s": (float, lambda v: 5 <= v <= 3600, "seconds in 5..3600"),
     "session.summary_s": (float, lambda v: 1 <= v <= 300, "seconds in 1..300"),
-    "phase.name": (str, lambda v: bool(v.strip()) and len(v) <= 40,
-                   "a non-empty name of at most 40 characters"),
+    "phase.name": (str, lambda v: phase_key(v) is not None,
+                   f"one of {', '.join(PHASES)} (or the Norwegian name)"),
     "phase.seconds": (float, lambda v: 1 <= v <= 3600, "seconds in 1..3600"),
     "phase.prompt_no": (str, lambda v: len(v) <= 200, "text of at most 200 characters"),
     "phase.prompt_en": (str, lambda v: len(v) <= 200, "text of at most 200 characters"),
@@ -216,6 +241,10 @@ def _coerce(where: str, key: str, value: Any) -> Any:
             raise bad
     if check is not None and not check(value):
         raise bad
+    if key == "session.scenario":
+        value = scenario_key(value)
+    elif key == "phase.name":
+        value = phase_key(value)
     return value
 
 
@@ -275,7 +304,7 @@ def apply_table(base: KioskConfig, table: Mapping[str, Any], where: str) -> Kios
                 names = [p.name for p in phases]
                 dup = sorted({n for n in names if names.count(n) > 1})
                 if dup:
-                    raise ConfigError(f"{where}: session.phases: phase name {dup[0]!r} appears twice")
+                    raise ConfigError(f"{where}: session.phases: phase {dup[0]!r} appears twice")
                 updates[key] = phases
             else:
                 updates[key] = _coerce(where, f"{section}.{key}", value)

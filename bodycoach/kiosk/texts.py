@@ -56,34 +56,36 @@ _T: dict[str, dict[str, str]] = {
 }
 
 _PHASE_TITLES = {
-    "no": {"mottak": "Mottak", "losning": "Raskt løse problemet", "bekreftelse": "Bekreftelse",
-           "farvel": "Å si farvel"},
-    "en": {"mottak": "Reception", "losning": "Solve the problem quickly", "bekreftelse": "Confirmation",
-           "farvel": "Farewell"},
+    "no": {"reception": "Mottak", "problem_solving": "Raskt løse problem", "confirmation": "Bekreftelse",
+           "farewell": "Å si farvel"},
+    "en": {"reception": "Reception", "problem_solving": "Solve the problem quickly",
+           "confirmation": "Confirmation", "farewell": "Farewell"},
 }
 
 _PHASE_PROMPTS = {
     "no": {
-        "mottak": "En kunde kommer bort til disken. Se kunden i øynene, smil og ønsk velkommen.",
-        "losning": "Kunden forklarer saken sin. Lytt, og vis at du lytter – armene åpne, blikket hos kunden.",
-        "bekreftelse": "Bekreft hva som skal skje videre. Hold hodet oppreist og blikket mot kunden.",
-        "farvel": "Kunden går. Vær tilgjengelig, smil og si farvel.",
+        "reception": "En kunde kommer bort til disken. Se kunden i øynene, smil og ønsk velkommen.",
+        "problem_solving": (
+            "Kunden forklarer saken sin. Lytt, og vis at du lytter – armene åpne, blikket hos kunden."
+        ),
+        "confirmation": "Bekreft hva som skal skje videre. Hold hodet oppreist og blikket mot kunden.",
+        "farewell": "Kunden går. Vær tilgjengelig, smil og si farvel.",
     },
     "en": {
-        "mottak": "A customer walks up to the counter. Look them in the eyes, smile and welcome them.",
-        "losning": (
+        "reception": "A customer walks up to the counter. Look them in the eyes, smile and welcome them.",
+        "problem_solving": (
             "The customer explains the matter. Listen and show that you listen – open arms, eyes on them."
         ),
-        "bekreftelse": "Confirm what happens next. Keep your head upright and your eyes on the customer.",
-        "farvel": "The customer leaves. Stay available, smile and say goodbye.",
+        "confirmation": "Confirm what happens next. Keep your head upright and your eyes on the customer.",
+        "farewell": "The customer leaves. Stay available, smile and say goodbye.",
     },
 }
 
 _SCENARIOS = {
-    "no": {"objektiv": "Objektiv", "vennlig": "Vennlig", "uhoflig": "Uhøflig", "sjenert": "Sjenert",
-           "pretensios": "Pretensiøs", "ubesluttsom": "Ubesluttsom"},
-    "en": {"objektiv": "Objective", "vennlig": "Friendly", "uhoflig": "Rude", "sjenert": "Shy",
-           "pretensios": "Pretentious", "ubesluttsom": "Indecisive"},
+    "no": {"objective": "Objektiv", "friendly": "Vennlig", "rude": "Uhøflig", "shy": "Sjenert",
+           "pretentious": "Pretensiøs", "indecisive": "Ubesluttsom"},
+    "en": {"objective": "Objective", "friendly": "Friendly", "rude": "Rude", "shy": "Shy",
+           "pretentious": "Pretentious", "indecisive": "Indecisive"},
 }
 
 
