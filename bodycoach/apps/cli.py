@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    if not os.environ.get("BODYCOACH_DEBUG"):
+    if not os.environ.get("BODYCOACH_DEBUG") and sys.stderr is sys.__stderr__:
         _silence_native_logs()
     try:
         return int(args.func(args) or 0)
