@@ -41,7 +41,7 @@ def register(sub: Any) -> None:
     p.add_argument("--out", metavar="DIR", type=Path, default=None,
                    help="output folder (default: ./<video name>.bodycoach)")
     p.add_argument("--every-ms", metavar="N", type=float, default=None,
-                   help="analyse one frame per N ms of video (default 100; 0 = every frame)")
+                   help="analyse one frame per N ms of video (default 200, i.e. 5 per second; 0 = every frame)")
     p.add_argument("--mirrored", action="store_true",
                    help="the recording is a mirrored (selfie) view; left/right are swapped back")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout instead of a table")

@@ -28,7 +28,7 @@ class PerceptionSettings:
     pose_face_max_dist_face_widths: float = 1.0
     hand_wrist_max_dist_shoulder: float = 0.6
     hand_face_max_dist_face_widths: float = 6.0
-    every_ms: float = 100.0
+    every_ms: float = 200.0
 
     def __post_init__(self) -> None:
         _range("max_side_px", self.max_side_px, 64, 8192)
