@@ -1,0 +1,234 @@
+"""One live coaching cue at a time, chosen from the stable states, shown long enough and never flickering.
+
+Pure logic (no cv2, mediapipe or streamlit). Time is the frames' ``timestamp_ms`` (never the wall clock),
+so the same recording gives the same cues at any processing speed.
+
+Rules (thresholds in ``calibration/feedback.toml`` ``[cues]``):
+
+* Candidates come from ``FrameResult.states`` (debounced by the temporal layer) and, for an area with no
+  state yet, from an event that started at this step. ``unknown`` is no evidence and never cues.
+* A fault (verdict ``"bad"`` during the current phase, see :func:`scenarios.phase_verdict`) beats an
+  acknowledgement; a fault in an area the phase checks beats one it does not; then the guide's order of
+  areas (``AREA_PRIORITY``); then the state that has lasted longest.
+* A cue, once shown, stays at least ``min_show_ms`` even if its state ends (no flicker). A fault cue then
+  stays while its state holds, up to ``max_show_ms``; an acknowledgement leaves after ``ack_show_ms``.
+* When a cue leaves, the same (area, label) is not shown again for ``cooldown_ms``.
+* Good behaviour held for ``ack_hold_ms`` is acknowledged, at most once per ``ack_interval_ms``, and only in
+  areas the phase checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from bodycoach.feedback.config import CueConfig, default_feedback_config
+from bodycoach.feedback.messages import Verdict, check_lang, cue_text
+from bodycoach.feedback.scenarios import checks_for, phase_verdict
+from bodycoach.types import UNKNOWN, Behaviour, FrameResult
+
+# Tie-break between faults of equal relevance: the guide's order of areas, most visible to a customer
+# first (eyes and smile lead the guide's closing checklist).
+AREA_PRIORITY: Final[tuple[Behaviour, ...]] = (
+    Behaviour.EYE_CONTACT,
+    Behaviour.SMILE,
+    Behaviour.ARMS,
+    Behaviour.HEAD,
+    Behaviour.GAZE_STYLE,
+    Behaviour.POSTURE,
+    Behaviour.HANDS,
+    Behaviour.PALM,
+)
+_RANK: Final[dict[Behaviour, int]] = {b: i for i, b in enumerate(AREA_PRIORITY)}
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue on screen.
+
+    Attributes:
+        behaviour: The area the cue is about.
+        label: The stable label that caused it.
+        text: The cue text in the scheduler's language.
+        verdict: ``"bad"`` for a fault, ``"good"`` for an acknowledgement.
+        since_ms: Frame time when the cue was first shown.
+    """
+
+    behaviour: Behaviour
+    label: str
+    text: str
+    verdict: Verdict
+    since_ms: int
+
+    @property
+    def key(self) -> tuple[Behaviour, str]:
+        """The (area, label) pair the cooldown is keyed on."""
+        return (self.behaviour, self.label)
+
+
+class CueScheduler:
+    """Pick at most one cue per frame from the stable states; call :meth:`update` once per frame.
+
+    Args:
+        lang: ``"no"`` (default) or ``"en"``.
+        min_show_ms: Minimum time a cue stays on screen; default from ``calibration/feedback.toml``.
+        cooldown_ms: Minimum time before the same cue is shown again; default from the TOML.
+        mode: ``"face_to_face"`` or ``"telephone"`` (which phases and checks apply).
+        config: All cue timings; explicit ``min_show_ms`` / ``cooldown_ms`` override it.
+    """
+
+    def __init__(
+        self,
+        lang: str = "no",
+        min_show_ms: int | None = None,
+        cooldown_ms: int | None = None,
+        *,
+        mode: str = "face_to_face",
+        config: CueConfig | None = None,
+    ) -> None:
+        cfg = config if config is not None else default_feedback_config().cues
+        if min_show_ms is not None or cooldown_ms is not None:
+            cfg = CueConfig(
+                min_show_ms=cfg.min_show_ms if min_show_ms is None else min_show_ms,
+                max_show_ms=max(cfg.max_show_ms, cfg.min_show_ms if min_show_ms is None else min_show_ms),
+                cooldown_ms=cfg.cooldown_ms if cooldown_ms is None else cooldown_ms,
+                fault_hold_ms=cfg.fault_hold_ms,
+                ack_show_ms=cfg.ack_show_ms,
+                ack_hold_ms=cfg.ack_hold_ms,
+                ack_interval_ms=cfg.ack_interval_ms,
+            )
+        self.config = cfg
+        self.lang = check_lang(lang)
+        checks_for(None, mode)  # validates the mode
+        self.mode = mode
+        self._current: Cue | None = None
+        self._last_ts: int | None = None
+        self._labels: dict[Behaviour, str] = {}
+        self._since: dict[Behaviour, int] = {}
+        self._hidden_at: dict[tuple[Behaviour, str], int] = {}
+        self._last_ack_ms: int | None = None
+
+    @property
+    def current(self) -> Cue | None:
+        """The cue on screen after the last update (None when nothing is shown)."""
+        return self._current
+
+    def set_lang(self, lang: str) -> None:
+        """Switch the language; the cue on screen is re-worded at the next update."""
+        self.lang = check_lang(lang)
+
+    def reset(self) -> None:
+        """Forget everything (a new trainee or session)."""
+        self._current = None
+        self._last_ts = None
+        self._labels.clear()
+        self._since.clear()
+        self._hidden_at.clear()
+        self._last_ack_ms = None
+
+    def _observe(self, result: FrameResult, ts: int) -> None:
+        started = {e.behaviour: e for e in result.started}
+        seen: set[Behaviour] = set()
+        for b_raw, label in result.states.items():
+            b = Behaviour(b_raw)
+            seen.add(b)
+            self._note(b, str(label), ts, started.get(b))
+        for b, ev in started.items():
+            if b not in seen:
+                self._note(b, ev.label, ts, ev)
+                seen.add(b)
+        for b in list(self._labels):
+            if b not in seen:
+                # No state reported for this area any more: treat it as unknown.
+                del self._labels[b]
+                self._since.pop(b, None)
+
+    def _note(self, b: Behaviour, label: str, ts: int, ev: object | None) -> None:
+        if self._labels.get(b) != label:
+            self._labels[b] = label
+            start = getattr(ev, "start_ms", None)
+            self._since[b] = start if isinstance(start, int) and start <= ts and getattr(ev, "label", None) == label else ts
+
+    def _holds(self, cue: Cue) -> bool:
+        return self._labels.get(cue.behaviour) == cue.label
+
+    def _hide(self, ts: int) -> None:
+        if self._current is not None:
+            self._hidden_at[self._current.key] = ts
+            self._current = None
+
+    def _cooling(self, key: tuple[Behaviour, str], ts: int) -> bool:
+        t = self._hidden_at.get(key)
+        return t is not None and ts - t < self.config.cooldown_ms
+
+    def _pick(self, ts: int, phase: str | None) -> Cue | None:
+        cfg = self.config
+        checked = checks_for(phase, self.mode)
+        faults: list[tuple[int, int, int, Behaviour, str]] = []
+        goods: list[tuple[int, int, Behaviour, str]] = []
+        for b, label in self._labels.items():
+            if label == UNKNOWN or self._cooling((b, label), ts):
+                continue
+            held = ts - self._since.get(b, ts)
+            v = phase_verdict(b, label, phase, self.mode)
+            if v == "bad" and held >= cfg.fault_hold_ms:
+                faults.append((0 if b in checked else 1, _RANK.get(b, 99), -held, b, label))
+            elif v == "good" and b in checked and held >= cfg.ack_hold_ms:
+                goods.append((_RANK.get(b, 99), -held, b, label))
+        for *_, b, label in sorted(faults):
+            text = cue_text(b, label, self.lang)
+            if text is not None:
+                return Cue(b, label, text, "bad", ts)
+        ack_due = self._last_ack_ms is None or ts - self._last_ack_ms >= cfg.ack_interval_ms
+        if ack_due:
+            for *_, b, label in sorted(goods):
+                text = cue_text(b, label, self.lang)
+                if text is not None:
+                    self._last_ack_ms = ts
+                    return Cue(b, label, text, "good", ts)
+        return None
+
+    def update(self, result: FrameResult, phase: str | None = None) -> Cue | None:
+        """Take one frame's result and return the cue to show now (None = show nothing).
+
+        Args:
+            result: The frame's result; only ``states``, ``started`` and the timestamp are read.
+            phase: The current phase id (see :mod:`bodycoach.feedback.scenarios`) or None.
+
+        Raises:
+            ValueError: The timestamp went backwards, or the phase is unknown for the mode.
+        """
+        ts = int(result.timestamp_ms)
+        if self._last_ts is not None and ts < self._last_ts:
+            raise ValueError(f"timestamp_ms must increase monotonically, but got {ts} after {self._last_ts}")
+        self._last_ts = ts
+        if phase is not None:
+            checks_for(phase, self.mode)  # validate early, with a clear message
+        self._observe(result, ts)
+        cfg = self.config
+        cur = self._current
+        if cur is not None:
+            shown = ts - cur.since_ms
+            if shown < cfg.min_show_ms:
+                return self._reword(cur)
+            if cur.verdict == "bad":
+                still_bad = self._holds(cur) and phase_verdict(cur.behaviour, cur.label, phase, self.mode) == "bad"
+                if still_bad and shown < cfg.max_show_ms:
+                    return self._reword(cur)
+            elif shown < cfg.ack_show_ms and self._holds(cur):
+                return self._reword(cur)
+            self._hide(ts)
+        self._current = self._pick(ts, phase)
+        return self._current
+
+    def _reword(self, cue: Cue) -> Cue:
+        text = cue_text(cue.behaviour, cue.label, self.lang)
+        if text is not None and text != cue.text:
+            cue = Cue(cue.behaviour, cue.label, text, cue.verdict, cue.since_ms)
+            self._current = cue
+        return cue
+
+    def states_seen(self) -> Mapping[Behaviour, str]:
+        """The last stable label per area as the scheduler saw it (for debugging and tests)."""
+        return dict(self._labels)

@@ -1,0 +1,345 @@
+"""Draw a :class:`~bodycoach.types.FrameResult` onto a video frame: thin landmarks, state badges, the cue.
+
+The renderer never decides anything: it only reads the stable states, the landmarks and the cue it is
+given. Text goes through Pillow with DejaVu Sans (see :mod:`bodycoach.render.fonts`) because
+``cv2.putText`` cannot draw æ, ø and å. Rendered text is cached as small alpha masks keyed by
+(text, size), so a cue or badge that stays on screen costs only an alpha blend per frame.
+
+Copies: :func:`annotate` draws onto a copy and leaves the input untouched (``inplace=True`` draws into the
+given frame instead, saving one copy). :func:`draw_text` draws *in place* and returns the same array.
+
+Coordinates: landmark x, y are normalised to the frame as it was given to the extractor; they are drawn
+scaled to the frame passed here (mirror the frame and the landmarks together, or neither).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Final
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw
+
+from bodycoach.feedback.config import OverlayConfig, default_feedback_config
+from bodycoach.feedback.cues import Cue
+from bodycoach.feedback.messages import behaviour_text, label_text, verdict
+from bodycoach.render.fonts import displayable, get_font
+from bodycoach.types import UNKNOWN, Behaviour, FrameResult
+
+Frame = npt.NDArray[np.uint8]
+BGR = tuple[int, int, int]
+
+# Verdict colours (BGR). Faults are orange rather than red: the coach is meant to be kind.
+VERDICT_BGR: Final[dict[str, BGR]] = {
+    "good": (80, 175, 60),
+    "bad": (0, 140, 255),
+    "neutral": (200, 160, 90),
+    "unknown": (140, 140, 140),
+}
+TEXT_BGR: Final[BGR] = (255, 255, 255)
+PANEL_BGR: Final[BGR] = (30, 30, 30)
+LANDMARK_BGR: Final[BGR] = (235, 220, 150)
+
+# Areas that always get a badge (grey while unknown); the others appear once they have a known state.
+CORE_AREAS: Final[tuple[Behaviour, ...]] = (
+    Behaviour.EYE_CONTACT, Behaviour.SMILE, Behaviour.ARMS, Behaviour.HANDS, Behaviour.HEAD,
+)
+EXTRA_AREAS: Final[tuple[Behaviour, ...]] = (Behaviour.GAZE_STYLE, Behaviour.PALM, Behaviour.POSTURE)
+
+# Upper-body BlazePose connections (the counter hides the legs).
+_POSE_EDGES: Final[tuple[tuple[int, int], ...]] = (
+    (11, 12), (11, 13), (13, 15), (12, 14), (14, 16), (11, 23), (12, 24), (23, 24),
+    (15, 17), (15, 19), (17, 19), (16, 18), (16, 20), (18, 20),
+)
+_HAND_EDGES: Final[tuple[tuple[int, int], ...]] = (
+    (0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10), (10, 11), (11, 12),
+    (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (17, 18), (18, 19), (19, 20), (0, 17),
+)
+# MediaPipe face-mesh oval, lips (outer) and iris centres: enough to see the tracking, cheap to draw.
+_FACE_OVAL: Final[tuple[int, ...]] = (
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,
+    176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+)
+_LIPS: Final[tuple[int, ...]] = (
+    61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146,
+)
+_IRIS: Final[tuple[int, ...]] = (468, 473)
+
+
+# ---- text ----------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=512)
+def _text_mask(text: str, size_px: int, bold: bool) -> npt.NDArray[np.uint8]:
+    """Alpha mask (H, W) of one line of text; H = the font's ascent + descent."""
+    font = get_font(size_px, bold)
+    t = displayable(text, size_px, bold)
+    ascent, descent = font.getmetrics()  # type: ignore[union-attr]
+    h = max(1, int(ascent + descent))
+    w = max(1, int(np.ceil(font.getlength(t))) + 1)
+    img = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(img).text((0, 0), t, font=font, fill=255)
+    mask = np.asarray(img, dtype=np.uint8).copy()
+    mask.setflags(write=False)
+    return mask
+
+
+def text_size(text: str, size_px: int, bold: bool = False) -> tuple[int, int]:
+    """Return (width, height) in pixels of ``text`` (lines separated by ``\\n``) at ``size_px``."""
+    masks = [_text_mask(line, max(1, int(size_px)), bold) for line in text.split("\n")]
+    return max(m.shape[1] for m in masks), sum(m.shape[0] for m in masks)
+
+
+@lru_cache(maxsize=256)
+def wrap_text(text: str, size_px: int, max_width_px: int, bold: bool = False) -> tuple[str, ...]:
+    """Split ``text`` into lines no wider than ``max_width_px`` (a single too-long word stays whole)."""
+    font = get_font(max(1, int(size_px)), bold)
+    lines: list[str] = []
+    for para in text.split("\n"):
+        cur = ""
+        for word in para.split(" "):
+            trial = word if not cur else f"{cur} {word}"
+            if cur and font.getlength(displayable(trial, size_px, bold)) > max_width_px:
+                lines.append(cur)
+                cur = word
+            else:
+                cur = trial
+        lines.append(cur)
+    return tuple(lines)
+
+
+def _check_frame(frame: npt.NDArray[np.generic], name: str = "frame_bgr") -> None:
+    if not isinstance(frame, np.ndarray):
+        raise ValueError(f"{name} must be a numpy array, but got {type(frame).__name__}")
+    if frame.dtype != np.uint8:
+        raise ValueError(f"{name} must have dtype uint8, but got {frame.dtype}")
+    if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (1, 3, 4)):
+        raise ValueError(f"{name} must have shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), but got {frame.shape}")
+
+
+def _colour_for(frame: Frame, color_bgr: Sequence[int]) -> npt.NDArray[np.uint16]:
+    c = np.asarray(color_bgr[:3], dtype=np.float32)
+    if frame.ndim == 2 or frame.shape[2] == 1:
+        # Grey frames get the colour's luma (BT.601) so text stays visible.
+        return np.asarray([round(0.114 * c[0] + 0.587 * c[1] + 0.299 * c[2])], dtype=np.uint16)
+    return c.round().astype(np.uint16)
+
+
+def _view3(frame: Frame) -> Frame:
+    """A (H, W, C) view of the colour channels (alpha untouched)."""
+    if frame.ndim == 2:
+        return frame[:, :, None]
+    return frame[:, :, :3] if frame.shape[2] == 4 else frame
+
+
+def fill_rect(frame: Frame, x0: int, y0: int, x1: int, y1: int, color_bgr: Sequence[int],
+              alpha: float = 1.0) -> Frame:
+    """Blend a filled rectangle [x0, x1) × [y0, y1) (pixels, clipped to the frame) in place."""
+    _check_frame(frame)
+    v = _view3(frame)
+    h, w = v.shape[:2]
+    x0, y0, x1, y1 = max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
+    if x1 <= x0 or y1 <= y0 or alpha <= 0:
+        return frame
+    roi = v[y0:y1, x0:x1]
+    col = _colour_for(frame, color_bgr)
+    if alpha >= 1:
+        roi[:] = col.astype(np.uint8)
+        return frame
+    k = int(round(alpha * 256))
+    roi[:] = ((roi.astype(np.uint16) * (256 - k) + col * k) >> 8).astype(np.uint8)
+    return frame
+
+
+def _blit(frame: Frame, mask: npt.NDArray[np.uint8], x: int, y: int, col: npt.NDArray[np.uint16]) -> None:
+    v = _view3(frame)
+    h, w = v.shape[:2]
+    mh, mw = mask.shape
+    fx0, fy0, fx1, fy1 = max(0, x), max(0, y), min(w, x + mw), min(h, y + mh)
+    if fx1 <= fx0 or fy1 <= fy0:
+        return
+    m = mask[fy0 - y:fy1 - y, fx0 - x:fx1 - x]
+    a = m[:, :, None].astype(np.uint16)
+    roi = v[fy0:fy1, fx0:fx1]
+    roi[:] = ((roi.astype(np.uint16) * (255 - a) + col * a + 127) // 255).astype(np.uint8)
+
+
+def draw_text(frame_bgr: Frame, text: str, org: tuple[int, int], *, size_px: int,
+              color_bgr: Sequence[int] = TEXT_BGR, bg_bgr: Sequence[int] | None = None,
+              bg_alpha: float = 1.0, pad_px: int | None = None, bold: bool = False) -> Frame:
+    """Draw ``text`` with Pillow (æ, ø, å render) into ``frame_bgr`` in place and return it.
+
+    Args:
+        frame_bgr: uint8 image, (H, W, 3) BGR; (H, W), (H, W, 1) grey and (H, W, 4) BGRA also work.
+        text: The text; ``\\n`` starts a new line.
+        org: (x, y) of the *top-left* corner of the text in pixels (unlike cv2's baseline origin).
+        size_px: Font size in pixels (em height).
+        color_bgr: Text colour.
+        bg_bgr: Optional background box colour (the box includes ``pad_px`` around the text).
+        bg_alpha: Opacity of the background box (0..1).
+        pad_px: Padding of the background box; default a quarter of ``size_px``.
+        bold: Use the bold face.
+
+    Returns:
+        The same array, drawn into. Text outside the frame is clipped; nothing raises for tiny frames.
+
+    Raises:
+        ValueError: ``frame_bgr`` is not a uint8 image of a supported shape.
+    """
+    _check_frame(frame_bgr)
+    size = max(1, int(size_px))
+    if not text:
+        return frame_bgr
+    lines = text.split("\n")
+    masks = [_text_mask(line, size, bold) for line in lines]
+    x, y = int(org[0]), int(org[1])
+    if bg_bgr is not None:
+        pad = max(0, size // 4 if pad_px is None else int(pad_px))
+        tw = max(m.shape[1] for m in masks)
+        th = sum(m.shape[0] for m in masks)
+        fill_rect(frame_bgr, x - pad, y - pad, x + tw + pad, y + th + pad, bg_bgr, bg_alpha)
+    col = _colour_for(frame_bgr, color_bgr)
+    for m in masks:
+        _blit(frame_bgr, m, x, y, col)
+        y += m.shape[0]
+    return frame_bgr
+
+
+# ---- landmarks -----------------------------------------------------------------------------------------
+
+def _points_px(pts: npt.NDArray[np.float32], w: int, h: int) -> npt.NDArray[np.int32]:
+    xy = np.nan_to_num(pts[:, :2], nan=-1.0) * np.asarray([w, h], dtype=np.float32)
+    return np.clip(xy, -32000, 32000).round().astype(np.int32)
+
+
+def _draw_landmarks(frame: Frame, result: FrameResult, cfg: OverlayConfig) -> None:
+    lm = result.landmarks
+    v = _view3(frame)
+    h, w = v.shape[:2]
+    if v.shape[2] != 3:
+        return  # grey frames: landmarks are skipped (annotate converts grey to BGR first)
+    thick = max(1, round(h / 480))
+    lines: list[npt.NDArray[np.int32]] = []
+    dots: list[tuple[int, int]] = []
+    if lm.pose is not None:
+        px = _points_px(lm.pose, w, h)
+        vis = lm.pose[:, 3] >= cfg.landmark_min_visibility
+        for a, b in _POSE_EDGES:
+            if vis[a] and vis[b]:
+                lines.append(np.stack([px[a], px[b]]))
+        dots += [tuple(px[i]) for i in range(11, 25) if vis[i]]
+    if lm.face is not None:
+        px = _points_px(lm.face, w, h)
+        lines.append(px[list(_FACE_OVAL)])
+        lines.append(px[list(_LIPS)])
+        if lm.face.shape[0] > max(_IRIS):
+            dots += [tuple(px[i]) for i in _IRIS]
+    for hand in (lm.left_hand, lm.right_hand):
+        if hand is not None:
+            px = _points_px(hand, w, h)
+            lines += [np.stack([px[a], px[b]]) for a, b in _HAND_EDGES]
+    if lines:
+        closed = [ln for ln in lines if len(ln) > 2]
+        open_ = [ln for ln in lines if len(ln) <= 2]
+        if closed:
+            cv2.polylines(v, closed, True, LANDMARK_BGR, thick, cv2.LINE_AA)
+        if open_:
+            cv2.polylines(v, open_, False, LANDMARK_BGR, thick, cv2.LINE_AA)
+    for x, y in dots:
+        cv2.circle(v, (int(x), int(y)), thick + 1, LANDMARK_BGR, -1, cv2.LINE_AA)
+
+
+# ---- badges and cue ------------------------------------------------------------------------------------
+
+def _px(h: int, frac: float, min_px: int) -> int:
+    return max(min_px, int(round(h * frac)))
+
+
+def _draw_badges(frame: Frame, result: FrameResult, lang: str, cfg: OverlayConfig) -> None:
+    h, w = frame.shape[:2]
+    size = _px(h, cfg.badge_text_height_frac, cfg.min_text_px)
+    areas = [b for b in CORE_AREAS] + [b for b in EXTRA_AREAS if result.state(b) != UNKNOWN]
+    rows: list[tuple[str, str]] = []
+    for b in areas:
+        lab = result.state(b)
+        # A known label names its area already ("Varmt smil"); an unknown one needs the area's name.
+        text = label_text(b, lab, lang) if lab != UNKNOWN else f"{behaviour_text(b, lang)}: {label_text(b, lab, lang).lower()}"
+        rows.append((text, verdict(b, lab)))
+    masks = [_text_mask(t, size, False) for t, _ in rows]
+    pad = max(2, size // 3)
+    dot = max(4, size // 2)
+    row_h = max(m.shape[0] for m in masks) + pad // 2
+    panel_w = pad * 3 + dot + max(m.shape[1] for m in masks)
+    panel_h = pad * 2 + row_h * len(rows)
+    x0 = y0 = max(2, size // 2)
+    fill_rect(frame, x0, y0, x0 + panel_w, y0 + panel_h, PANEL_BGR, cfg.panel_alpha)
+    white = _colour_for(frame, TEXT_BGR)
+    y = y0 + pad
+    for (_, v), m in zip(rows, masks, strict=True):
+        cy = y + (m.shape[0] - dot) // 2
+        fill_rect(frame, x0 + pad, cy, x0 + pad + dot, cy + dot, VERDICT_BGR[v])
+        _blit(frame, m, x0 + pad * 2 + dot, y, white)
+        y += row_h
+
+
+def _draw_cue(frame: Frame, cue: Cue, cfg: OverlayConfig) -> None:
+    h, w = frame.shape[:2]
+    size = _px(h, cfg.cue_text_height_frac, cfg.min_text_px)
+    pad = max(3, size // 2)
+    stripe = max(3, size // 4)
+    max_w = max(size, w - 2 * pad - stripe - pad)
+    lines = wrap_text(cue.text, size, max_w)[:3]
+    masks = [_text_mask(line, size, False) for line in lines]
+    text_h = sum(m.shape[0] for m in masks)
+    y0 = h - text_h - 2 * pad
+    fill_rect(frame, 0, y0, w, h, PANEL_BGR, max(cfg.panel_alpha, 0.75))
+    fill_rect(frame, 0, y0, stripe, h, VERDICT_BGR.get(cue.verdict, VERDICT_BGR["neutral"]))
+    white = _colour_for(frame, TEXT_BGR)
+    y = y0 + pad
+    for m in masks:
+        _blit(frame, m, stripe + pad, y, white)
+        y += m.shape[0]
+
+
+def annotate(frame_bgr: Frame, result: FrameResult, *, lang: str = "no", show_landmarks: bool = True,
+             cue: Cue | None = None, show_badges: bool = True, inplace: bool = False,
+             config: OverlayConfig | None = None) -> Frame:
+    """Return the frame with the overlay: thin landmarks, one state badge per area, the cue at the bottom.
+
+    Args:
+        frame_bgr: uint8 BGR frame (grey (H, W) or (H, W, 1) frames are converted to BGR; BGRA keeps alpha).
+        result: The frame's result; only the landmarks and the stable states are read.
+        lang: ``"no"`` or ``"en"`` for the badge texts (the cue carries its own text).
+        show_landmarks: Draw the thin landmark lines.
+        cue: The cue to show (from :class:`~bodycoach.feedback.cues.CueScheduler`), or None.
+        show_badges: Draw the state badges.
+        inplace: Draw into ``frame_bgr`` itself instead of a copy (only for (H, W, 3) / (H, W, 4) input).
+        config: Overlay settings; default from ``calibration/feedback.toml``.
+
+    Returns:
+        The annotated frame (a new array unless ``inplace``).
+
+    Raises:
+        ValueError: ``frame_bgr`` is not a uint8 image of a supported shape, or ``lang`` is unknown.
+    """
+    _check_frame(frame_bgr)
+    cfg = config if config is not None else default_feedback_config().overlay
+    behaviour_text(Behaviour.SMILE, lang)  # validates lang
+    if frame_bgr.ndim == 2 or frame_bgr.shape[2] == 1:
+        out = cv2.cvtColor(np.ascontiguousarray(frame_bgr.reshape(frame_bgr.shape[:2])), cv2.COLOR_GRAY2BGR)
+    else:
+        out = frame_bgr if inplace else frame_bgr.copy()
+    h, w = out.shape[:2]
+    if h == 0 or w == 0:
+        return out
+    if show_landmarks:
+        _draw_landmarks(out, result, cfg)
+    # Text smaller than min_text_px cannot be read: skip it on frames too small to hold it.
+    if h >= 2 * cfg.min_text_px and w >= 4 * cfg.min_text_px:
+        if show_badges:
+            _draw_badges(out, result, lang, cfg)
+        if cue is not None:
+            _draw_cue(out, cue, cfg)
+    return out

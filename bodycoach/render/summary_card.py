@@ -1,0 +1,121 @@
+"""Draw a session's summary card (for the kiosk and the end of a live session) from a Report.
+
+Not per-frame code: it draws with Pillow directly onto a fresh image and returns BGR pixels, so it can be
+shown with cv2, written with cv2.imwrite or handed to Streamlit (``channels="BGR"``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw
+
+from bodycoach.feedback.messages import check_lang
+from bodycoach.feedback.report import Report, ScoreItem
+from bodycoach.feedback.scenarios import get_customer_type
+from bodycoach.render.fonts import displayable, get_font
+
+Frame = npt.NDArray[np.uint8]
+
+_RGB: Final[dict[str, tuple[int, int, int]]] = {
+    "good": (60, 175, 80),
+    "needs_work": (255, 140, 0),
+    "no_data": (140, 140, 140),
+}
+_BG: Final = (24, 28, 34)
+_FG: Final = (240, 240, 240)
+_DIM: Final = (170, 175, 185)
+_BAR_BG: Final = (60, 66, 76)
+
+
+def _status_word(status: str, lang: str) -> str:
+    no = {"good": "Bra", "needs_work": "Øv mer på dette", "no_data": "Ikke målt"}
+    en = {"good": "Good", "needs_work": "Practise this", "no_data": "Not measured"}
+    return (no if lang == "no" else en)[status]
+
+
+def _item_detail(report: Report, item: ScoreItem, lang: str) -> str:
+    """The summary line of ``item`` without its mark and title."""
+    for line in report.summary_lines(lang):
+        prefix = f" {item.title(lang)}: "
+        if prefix in line:
+            return line.split(prefix, 1)[1]
+    return ""
+
+
+def render_summary_card(report: Report, *, lang: str = "no", size: tuple[int, int] = (1280, 720),
+                        title: str | None = None) -> Frame:
+    """Return a BGR image (H, W, 3) summarising ``report``: scorecard with bars, smiles and phases.
+
+    Args:
+        report: The session report.
+        lang: ``"no"`` (default) or ``"en"``.
+        size: (width, height) in pixels; text scales with the height. Tiny sizes give a plain card.
+        title: Heading; default "Oppsummering" / "Summary".
+
+    Raises:
+        ValueError: Unknown language or a size below 1×1.
+    """
+    lg = check_lang(lang)
+    w, h = int(size[0]), int(size[1])
+    if w < 1 or h < 1:
+        raise ValueError(f"size must be at least (1, 1) pixels, but got {size!r}")
+    img = Image.new("RGB", (w, h), _BG)
+    d = ImageDraw.Draw(img)
+    unit = max(6, h // 36)
+    pad = unit * 2
+    f_title = get_font(int(unit * 2.2), bold=True)
+    f_head = get_font(int(unit * 1.25), bold=True)
+    f_text = get_font(int(unit * 1.05))
+    f_small = get_font(max(6, int(unit * 0.9)))
+
+    def text(xy: tuple[float, float], t: str, font: object, fill: tuple[int, int, int] = _FG) -> None:
+        d.text(xy, displayable(t), font=font, fill=fill)  # type: ignore[arg-type]
+
+    heading = title if title is not None else ("Oppsummering" if lg == "no" else "Summary")
+    text((pad, pad), heading, f_title)
+    sub = report.summary_lines(lg)[0]
+    if report.scenario:
+        try:
+            sub += "   ·   " + ("Kunde: " if lg == "no" else "Customer: ") + get_customer_type(report.scenario).name.get(lg)
+        except ValueError:
+            sub += f"   ·   {report.scenario}"
+    y = pad + unit * 3
+    text((pad, y), sub, f_text, _DIM)
+    y += unit * 2.4
+
+    bar_x = int(w * 0.55)
+    bar_w = max(10, w - bar_x - pad)
+    row_h = unit * 3.3
+    for item in report.scorecard:
+        if y + row_h > h - unit * 4:
+            break
+        col = _RGB[item.status]
+        r = unit * 0.45
+        d.ellipse((pad, y + unit * 0.35, pad + 2 * r, y + unit * 0.35 + 2 * r), fill=col)
+        text((pad + unit * 1.4, y), item.title(lg), f_head)
+        text((pad + unit * 1.4, y + unit * 1.6), f"{_status_word(item.status, lg)} — {_item_detail(report, item, lg)}",
+             f_small, _DIM)
+        # Bar: share of time in what the guide asks for, with the target marked.
+        if item.share is not None:
+            by = y + unit * 0.4
+            d.rectangle((bar_x, by, bar_x + bar_w, by + unit), fill=_BAR_BG)
+            d.rectangle((bar_x, by, bar_x + int(bar_w * max(0.0, min(1.0, item.share))), by + unit), fill=col)
+            if item.key in ("smile", "eye_contact", "welcome", "close", "hands"):
+                tx = bar_x + int(bar_w * item.target)
+                d.line((tx, by - unit * 0.3, tx, by + unit * 1.3), fill=_FG, width=max(1, unit // 6))
+            text((bar_x, by + unit * 1.2), f"{round(100 * item.share)} %", f_small, _DIM)
+        y += row_h
+
+    footer = [ln for ln in report.summary_lines(lg)[1:] if ln[:1] not in ("✓", "→", "–")]
+    fy = h - pad - len(footer) * unit * 1.5
+    fy = max(fy, y)
+    for line in footer:
+        if fy + unit * 1.2 > h:
+            break
+        text((pad, fy), line, f_small, _DIM)
+        fy += unit * 1.5
+    rgb = np.asarray(img, dtype=np.uint8)
+    return np.ascontiguousarray(rgb[:, :, ::-1])
