@@ -1,0 +1,936 @@
+"""The kiosk shell: camera → coach → kiosk state machine → a native full-screen window.
+
+Everything that decides lives in ``bodycoach.kiosk`` (pure, tested without a display). This module owns
+the side effects: a frame grabber thread that opens, reads and reopens the camera with back-off; the
+coach (landmarks + analysis) with an in-process error budget; drawing each screen at the window's current
+size (so a resolution change simply re-lays out); and the OpenCV HighGUI window.
+
+Injection points for tests and the soak benchmark: ``open_source`` (any callable returning an iterable of
+``(frame_bgr, timestamp_ms)`` with ``close()``), ``extractor`` (anything with ``extract``/``close``),
+``display`` (``HighGuiDisplay`` or ``HeadlessDisplay``) and ``accelerated`` (kiosk time follows the
+clip's media time when frames are fed faster than real time).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw, ImageFont
+
+from bodycoach.errors import BodycoachError, VideoReadError
+from bodycoach.kiosk.config import KioskConfig
+from bodycoach.kiosk.layout import Layout, fit_rect, layout_for
+from bodycoach.kiosk.machine import (
+    KioskMachine,
+    KioskView,
+    PhaseChanged,
+    Reset,
+    Screen,
+    SessionEnded,
+    SessionStarted,
+)
+from bodycoach.kiosk.presence import PresenceObservation, PresenceTracker, observe
+from bodycoach.kiosk.summary import SessionTally, SummaryLine
+from bodycoach.kiosk.texts import phase_prompt, phase_title, scenario_name, text
+from bodycoach.kiosk.watchdog import Backoff, ErrorBudget, FrameWatch, KioskClock, StallReason, frame_digest
+from bodycoach.pipeline import Coach
+from bodycoach.types import FrameResult, Landmarks
+
+log = logging.getLogger("bodycoach.kiosk")
+
+Frame = npt.NDArray[np.uint8]
+BGR = tuple[int, int, int]
+
+# Colours (BGR): calm dark blue background, white text, soft accents.
+BG: BGR = (46, 30, 20)
+PANEL: BGR = (70, 50, 36)
+WHITE: BGR = (250, 250, 250)
+MUTED: BGR = (200, 190, 180)
+ACCENT: BGR = (80, 200, 120)
+WARN: BGR = (60, 170, 250)
+GOOD: BGR = (110, 200, 90)
+BAD: BGR = (70, 120, 240)
+
+WINDOW_TITLE = "bodycoach kiosk"
+
+
+class SourceLike(Protocol):
+    """What the grabber needs from a frame source (``bodycoach.io.video.VideoSource`` fits)."""
+
+    def __iter__(self) -> Iterator[tuple[Frame, int]]:
+        """Yield ``(frame_bgr, timestamp_ms)``."""
+        ...
+
+    def close(self) -> None:
+        """Release the camera or file."""
+        ...
+
+
+class ExtractorLike(Protocol):
+    """Frames → landmarks (``MediapipeExtractor`` or a test double)."""
+
+    def extract(self, frame_bgr: Frame, timestamp_ms: int) -> Landmarks:
+        """Return the followed person's landmarks."""
+        ...
+
+    def close(self) -> None:
+        """Release models."""
+        ...
+
+
+class CoachCrash(BodycoachError):
+    """The coach failed too often in a short time: exit so the supervisor restarts the process."""
+
+
+# --- frame grabber -------------------------------------------------------------------------------
+
+class SourceStatus:
+    """Status words of the grabber (plain strings: they are shown in logs)."""
+
+    OPENING = "opening"
+    OK = "ok"
+    MISSING = "missing"  # could not open, or reading failed: retrying with back-off
+
+
+class FrameGrabber:
+    """Reads frames on a background thread; reopens the source with back-off when it fails.
+
+    ``get(timeout)`` returns the newest frame (cameras: older ones are dropped) or, for files, the next one
+    (the reader waits for the consumer, so a clip is fed exactly as fast as it is processed).
+    ``restart()`` abandons the current reader (it may be stuck inside a driver call) and starts a new one.
+
+    Args:
+        open_source: Returns a fresh source; raises ``VideoReadError`` (or any error) when it cannot.
+        backoff: Delays between failed attempts.
+        drop_old: Keep only the newest frame (cameras) instead of waiting for the consumer (files).
+    """
+
+    def __init__(self, open_source: Callable[[], SourceLike], backoff: Backoff, drop_old: bool) -> None:
+        self._open = open_source
+        self._backoff = backoff
+        self.drop_old = drop_old
+        self._cond = threading.Condition()
+        self._item: tuple[Frame, int, int] | None = None  # frame, ts, generation
+        self._gen = 0
+        self._stop = threading.Event()
+        self.status = SourceStatus.OPENING
+        self.last_error = ""
+        self.opens = 0
+        self.failures = 0
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start (or restart) the reader thread."""
+        with self._cond:
+            self._gen += 1
+            gen = self._gen
+            self._item = None
+            self._cond.notify_all()
+        self._thread = threading.Thread(target=self._run, args=(gen,), name=f"kiosk-grab-{gen}", daemon=True)
+        self._thread.start()
+
+    def restart(self) -> None:
+        """Abandon the current reader and open the source again."""
+        self.status = SourceStatus.OPENING
+        self.start()
+
+    def stop(self) -> None:
+        """Stop reading (the thread exits at its next frame or wait)."""
+        self._stop.set()
+        with self._cond:
+            self._gen += 1
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+
+    def _current(self, gen: int) -> bool:
+        return gen == self._gen and not self._stop.is_set()
+
+    def _wait(self, gen: int, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        with self._cond:
+            while self._current(gen):
+                left = end - time.monotonic()
+                if left <= 0:
+                    return
+                self._cond.wait(left)
+
+    def _put(self, gen: int, frame: Frame, ts: int) -> bool:
+        with self._cond:
+            if not self.drop_old:
+                while self._item is not None and self._current(gen):
+                    self._cond.wait(0.5)
+            if not self._current(gen):
+                return False
+            self._item = (frame, ts, gen)
+            self._cond.notify_all()
+            return True
+
+    def _run(self, gen: int) -> None:
+        while self._current(gen):
+            try:
+                src = self._open()
+            except Exception as exc:  # VideoReadError for a missing or busy camera; anything else too
+                self._fail(gen, exc)
+                continue
+            self.opens += 1
+            delivered = False
+            try:
+                for frame, ts in src:
+                    if not self._current(gen):
+                        return
+                    if not delivered:
+                        delivered = True
+                        if self._current(gen):
+                            self.status = SourceStatus.OK
+                            self._backoff.reset()
+                    if not self._put(gen, frame, ts):
+                        return
+                # A file without loop ended: read it again (a kiosk never runs out of input).
+                if not delivered:
+                    self._fail(gen, VideoReadError("the source delivered no frames"))
+            except Exception as exc:
+                self._fail(gen, exc)
+            finally:
+                try:
+                    src.close()
+                except Exception:  # closing a vanished device may fail; nothing to do about it
+                    log.debug("closing the source failed", exc_info=True)
+
+    def _fail(self, gen: int, exc: BaseException) -> None:
+        if not self._current(gen):
+            return
+        self.failures += 1
+        self.status = SourceStatus.MISSING
+        self.last_error = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        delay = self._backoff.next_delay_ms()
+        log.warning("camera: %s; retrying in %.1f s", self.last_error, delay / 1000)
+        self._wait(gen, delay / 1000.0)
+
+    def get(self, timeout: float) -> tuple[Frame, int] | None:
+        """Return the next frame, or None when none arrived within ``timeout`` seconds."""
+        with self._cond:
+            if self._item is None or self._item[2] != self._gen:
+                self._cond.wait(timeout)
+            item = self._item
+            if item is None or item[2] != self._gen:
+                return None
+            self._item = None
+            self._cond.notify_all()
+        return item[0], item[1]
+
+
+# --- text and drawing ----------------------------------------------------------------------------
+
+def _font_path(bold: bool) -> str:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    here = Path(__file__).resolve().parent.parent / "assets" / "fonts" / name
+    for p in (here, Path("/usr/share/fonts/truetype/dejavu") / name):
+        if p.exists():
+            return str(p)
+    return name  # Pillow searches its own paths; raises a clear OSError if absent
+
+
+class TextPainter:
+    """Pillow text (æ, ø, å) blended onto BGR numpy canvases, with a bounded cache of rendered masks."""
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self._fonts: dict[tuple[int, bool], ImageFont.FreeTypeFont] = {}
+        self._cache: OrderedDict[tuple[str, int, bool], npt.NDArray[np.float32]] = OrderedDict()
+        self.max_entries = max_entries
+
+    def font(self, px: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+        """Return the DejaVu font at ``px`` pixels."""
+        key = (px, bold)
+        f = self._fonts.get(key)
+        if f is None:
+            f = ImageFont.truetype(_font_path(bold), px)
+            self._fonts[key] = f
+        return f
+
+    def wrap(self, s: str, px: int, max_w: int, bold: bool = False) -> list[str]:
+        """Split ``s`` into lines no wider than ``max_w`` pixels."""
+        f = self.font(px, bold)
+        lines: list[str] = []
+        for para in s.split("\n"):
+            cur = ""
+            for word in para.split():
+                trial = f"{cur} {word}".strip()
+                if cur and f.getlength(trial) > max_w:
+                    lines.append(cur)
+                    cur = word
+                else:
+                    cur = trial
+            lines.append(cur)
+        return lines
+
+    def mask(self, s: str, px: int, bold: bool = False) -> npt.NDArray[np.float32]:
+        """Return the alpha mask (0..1) of one line of text."""
+        key = (s, px, bold)
+        m = self._cache.get(key)
+        if m is not None:
+            self._cache.move_to_end(key)
+            return m
+        f = self.font(px, bold)
+        left, top, right, bottom = f.getbbox(s or " ")
+        w = max(1, int(right) + 2)
+        h = max(1, int(px * 1.25))
+        img = Image.new("L", (w, h), 0)
+        ImageDraw.Draw(img).text((0, 0), s, font=f, fill=255)
+        m = np.asarray(img, dtype=np.float32) / 255.0
+        self._cache[key] = m
+        if len(self._cache) > self.max_entries:
+            self._cache.popitem(last=False)
+        return m
+
+    def draw(self, canvas: Frame, s: str, xy: tuple[int, int], px: int, color: BGR = WHITE,
+             bold: bool = False, anchor: str = "l") -> tuple[int, int]:
+        """Draw one line at ``xy`` (top-left; ``anchor="c"`` centres on x, ``"r"`` right-aligns).
+
+        Returns:
+            The drawn width and height in pixels.
+        """
+        m = self.mask(s, px, bold)
+        h, w = m.shape
+        x, y = xy
+        if anchor == "c":
+            x -= w // 2
+        elif anchor == "r":
+            x -= w
+        H, W = canvas.shape[:2]
+        x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
+        if x1 <= x0 or y1 <= y0:
+            return w, h
+        a = m[y0 - y:y1 - y, x0 - x:x1 - x, None]
+        region = canvas[y0:y1, x0:x1].astype(np.float32)
+        col = np.array(color, dtype=np.float32)
+        canvas[y0:y1, x0:x1] = (region * (1.0 - a) + col * a).astype(np.uint8)
+        return w, h
+
+    def paragraph(self, canvas: Frame, s: str, box: tuple[int, int, int, int], px: int,
+                  color: BGR = WHITE, bold: bool = False, anchor: str = "l", line_gap: float = 1.3) -> int:
+        """Draw wrapped text into ``box`` (x, y, w, h); returns the height used in pixels."""
+        x, y, w, h = box
+        used = 0
+        for line in self.wrap(s, px, w, bold):
+            if used + px > h:
+                break
+            xx = x + w // 2 if anchor == "c" else x
+            self.draw(canvas, line, (xx, y + used), px, color, bold, anchor)
+            used += int(px * line_gap)
+        return used
+
+
+def fill_rect(canvas: Frame, rect: tuple[int, int, int, int], color: BGR, alpha: float = 1.0) -> None:
+    """Fill ``rect`` (x, y, w, h) with ``color``, blended by ``alpha``."""
+    x, y, w, h = rect
+    H, W = canvas.shape[:2]
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    if alpha >= 1.0:
+        canvas[y0:y1, x0:x1] = color
+    else:
+        region = canvas[y0:y1, x0:x1].astype(np.float32)
+        canvas[y0:y1, x0:x1] = (region * (1 - alpha) + np.array(color, np.float32) * alpha).astype(np.uint8)
+
+
+def paste_fitted(canvas: Frame, frame: Frame, box: tuple[int, int, int, int], dim: float = 1.0) -> None:
+    """Scale ``frame`` into ``box`` keeping its aspect ratio (letterboxed), optionally dimmed."""
+    x, y, w, h = fit_rect((frame.shape[1], frame.shape[0]), box)
+    if w <= 1 or h <= 1:
+        return
+    interp = cv2.INTER_AREA if w < frame.shape[1] else cv2.INTER_LINEAR
+    img = cv2.resize(frame, (w, h), interpolation=interp)
+    if dim < 1.0:
+        img = (img.astype(np.float32) * dim).astype(np.uint8)
+    canvas[y:y + h, x:x + w] = img
+
+
+def _fmt_s(ms: int) -> str:
+    s = max(0, int(round(ms / 1000)))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+# --- optional collaborators (feedback engineer's modules) ----------------------------------------
+
+def _annotate(frame: Frame, result: FrameResult | None, lang: str, show_landmarks: bool,
+              cue: Any) -> tuple[Frame, bool]:
+    """Draw the session overlay with ``bodycoach.render.overlay.annotate``; returns (image, cue_drawn)."""
+    if result is None:
+        return frame, False
+    try:
+        from bodycoach.render.overlay import annotate
+    except ImportError:
+        return frame, False
+    return annotate(frame, result, lang=lang, show_landmarks=show_landmarks, cue=cue), True
+
+
+def _new_cues(lang: str) -> Any:
+    try:
+        from bodycoach.feedback.cues import CueScheduler
+    except ImportError:
+        return None
+    return CueScheduler(lang)
+
+
+# --- displays ------------------------------------------------------------------------------------
+
+class Display(Protocol):
+    """Where canvases go."""
+
+    def size(self) -> tuple[int, int]:
+        """Current drawable size in pixels (width, height)."""
+        ...
+
+    def show(self, canvas: Frame) -> None:
+        """Present one canvas."""
+        ...
+
+    def close(self) -> None:
+        """Tear down."""
+        ...
+
+
+class HeadlessDisplay:
+    """No window: keeps the last canvas (tests, soak benchmark without X). Size can be changed."""
+
+    def __init__(self, wh: tuple[int, int] = (1280, 720)) -> None:
+        self.wh = wh
+        self.last: Frame | None = None
+        self.shown = 0
+
+    def size(self) -> tuple[int, int]:
+        """The configured size."""
+        return self.wh
+
+    def show(self, canvas: Frame) -> None:
+        """Keep ``canvas``."""
+        self.last = canvas
+        self.shown += 1
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def x_screen_size(display: str | None = None) -> tuple[int, int] | None:
+    """Return the X screen's current size in pixels via libX11, or None without X.
+
+    A fresh connection each call, because the size in an open connection's setup data goes stale after a
+    resolution change.
+    """
+    name = display or os.environ.get("DISPLAY")
+    if not name:
+        return None
+    lib = ctypes.util.find_library("X11")
+    if not lib:
+        return None
+    try:
+        x11 = ctypes.CDLL(lib)
+        x11.XOpenDisplay.restype = ctypes.c_void_p
+        x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        x11.XDefaultScreen.argtypes = [ctypes.c_void_p]
+        x11.XDisplayWidth.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        x11.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        dpy = x11.XOpenDisplay(name.encode())
+        if not dpy:
+            return None
+        try:
+            scr = x11.XDefaultScreen(dpy)
+            return int(x11.XDisplayWidth(dpy, scr)), int(x11.XDisplayHeight(dpy, scr))
+        finally:
+            x11.XCloseDisplay(dpy)
+    except (OSError, AttributeError):
+        return None
+
+
+class HighGuiDisplay:
+    """A native OpenCV HighGUI (Qt) window, full screen unless ``windowed``.
+
+    Full screen is requested the standard way (``WND_PROP_FULLSCREEN``); where no window manager honours
+    it (a bare X server such as Xvfb or a minimal kiosk session) the window is also moved to 0,0 and sized
+    to the screen, re-checked every ``screen_poll_s`` so a resolution change is followed. The image is
+    drawn at the window's size (``WINDOW_FREERATIO``: no scaling, no letterbox by the toolkit) and without
+    the Qt toolbar (``WINDOW_GUI_NORMAL``).
+    """
+
+    def __init__(self, windowed: bool = False, title: str = WINDOW_TITLE,
+                 windowed_wh: tuple[int, int] = (1280, 720), screen_poll_s: float = 2.0) -> None:
+        self.title = title
+        self.windowed = windowed
+        self.screen_poll_s = screen_poll_s
+        cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_FREERATIO | cv2.WINDOW_GUI_NORMAL)
+        self._screen: tuple[int, int] | None = None
+        self._screen_checked = -1e9
+        self._wh = windowed_wh
+        self._shown = 0
+        if windowed:
+            cv2.resizeWindow(title, *windowed_wh)
+        else:
+            cv2.setWindowProperty(title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
+            self._screen = x_screen_size()
+            if self._screen is not None:
+                self._wh = self._screen
+
+    def _check_screen(self) -> None:
+        now = time.monotonic()
+        if now - self._screen_checked < self.screen_poll_s:
+            return
+        self._screen_checked = now
+        scr = x_screen_size()
+        if scr is None:
+            return
+        if scr != self._screen:
+            log.info("screen size %dx%d", *scr)
+            self._screen = scr
+        try:
+            rect = cv2.getWindowImageRect(self.title)
+        except cv2.error:
+            return
+        if (rect[0], rect[1], rect[2], rect[3]) != (0, 0, scr[0], scr[1]):
+            cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
+            cv2.moveWindow(self.title, 0, 0)
+            cv2.resizeWindow(self.title, *scr)
+
+    def size(self) -> tuple[int, int]:
+        """The size to draw at: the screen when full screen, else the window's drawable area."""
+        if not self.windowed:
+            if self._shown:
+                self._check_screen()
+            if self._screen is not None:
+                self._wh = self._screen
+                return self._wh
+        try:
+            x, y, w, h = cv2.getWindowImageRect(self.title)
+        except cv2.error:
+            w = h = 0
+        if w > 1 and h > 1 and self._shown:
+            self._wh = (int(w), int(h))
+        return self._wh
+
+    def show(self, canvas: Frame) -> None:
+        """Show ``canvas`` and let the GUI toolkit process its events."""
+        cv2.imshow(self.title, canvas)
+        cv2.waitKey(1)
+        self._shown += 1
+
+    def close(self) -> None:
+        """Close the window."""
+        try:
+            cv2.destroyWindow(self.title)
+            cv2.waitKey(1)
+        except cv2.error:
+            pass
+
+
+# --- the app -------------------------------------------------------------------------------------
+
+@dataclass
+class _Session:
+    coach: Coach
+    tally: SessionTally
+    cues: Any
+    writer: Any
+    phase: str
+    started_ms: int
+
+
+class KioskApp:
+    """One kiosk: call ``tick()`` in a loop (``run()`` does), or drive it step by step from a test.
+
+    Args:
+        config: The validated kiosk config.
+        open_source: Returns a fresh frame source (default: ``bodycoach.io.video.open_source`` of
+            ``config.camera.source``).
+        extractor: Frames → landmarks (default: ``MediapipeExtractor``, created lazily).
+        display: Where canvases go (default: a ``HighGuiDisplay``).
+        accelerated: Kiosk time follows media time when frames come faster than real time (soak, tests).
+        store: An open ``SessionStore`` for the opt-in summaries (default: opened when
+            ``privacy.keep_summaries`` is set).
+    """
+
+    def __init__(self, config: KioskConfig, *, open_source: Callable[[], SourceLike] | None = None,
+                 extractor: ExtractorLike | None = None, display: Display | None = None,
+                 accelerated: bool = False, store: Any = None, drop_old: bool | None = None) -> None:
+        self.cfg = config
+        self.lang = config.display.lang
+        src_spec = config.camera.source
+        is_file = not src_spec.isdigit()
+        if open_source is None:
+            from bodycoach.io.video import open_source as _open
+
+            def open_source() -> SourceLike:
+                return _open(src_spec, loop=config.camera.loop and is_file)
+
+        self._extractor = extractor
+        self.display: Display = display if display is not None else HighGuiDisplay(
+            windowed=not config.display.fullscreen)
+        self.grabber = FrameGrabber(open_source, Backoff.from_config(config.watchdog),
+                                    drop_old=(not is_file) if drop_old is None else drop_old)
+        self.clock = KioskClock(accelerated=accelerated)
+        self.presence = PresenceTracker(config.presence)
+        self.machine = KioskMachine(config.session)
+        self.watch = FrameWatch(config.watchdog)
+        self.errors = ErrorBudget(config.watchdog.max_coach_errors, config.watchdog.coach_error_window_ms)
+        self.painter = TextPainter()
+        self.store = store
+        if self.store is None and config.privacy.keep_summaries:
+            from bodycoach.store import SessionStore
+
+            self.store = SessionStore(config.privacy.store_home or None)
+        self.view: KioskView = KioskView(Screen.ATTRACT)
+        self._presence_state = self.presence.update(0, PresenceObservation.nobody())
+        self._session: _Session | None = None
+        self._summary: list[SummaryLine] | None = None
+        self._summary_meta: tuple[int, str] = (0, "")
+        self._frame: Frame | None = None
+        self._result: FrameResult | None = None
+        self._cue: Any = None
+        self._last_real = time.monotonic()
+        self._last_media: int | None = None
+        self._coach_error_until = -1
+        self._stall: StallReason | None = None
+        self.frames = 0
+        self.ticks = 0
+        self.sessions_completed = 0
+        self.saved_sessions: list[int] = []
+        self.last_canvas: Frame | None = None
+        self.events_log: list[Any] = []
+        self._started = False
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    @property
+    def extractor(self) -> ExtractorLike:
+        """The landmark extractor (MediaPipe, created on first use)."""
+        if self._extractor is None:
+            from bodycoach.landmarks.mediapipe import MediapipeExtractor
+
+            self._extractor = MediapipeExtractor(mirrored=self.cfg.display.mirror)
+        return self._extractor
+
+    def start(self) -> None:
+        """Start reading frames."""
+        if not self._started:
+            self._started = True
+            self.watch.reset(self.clock.now_ms)
+            self.grabber.start()
+
+    def close(self) -> None:
+        """Stop the grabber, end a running session without keeping it, release the extractor and window."""
+        self.grabber.stop()
+        if self._session is not None and self._session.writer is not None:
+            try:
+                self._session.writer.abort("kiosk stopped")
+            except Exception:
+                log.debug("aborting the stored session failed", exc_info=True)
+        self._session = None
+        if self._extractor is not None:
+            self._extractor.close()
+        self.display.close()
+
+    def run(self, duration_s: float | None = None, max_ticks: int | None = None,
+            on_tick: Callable[[KioskApp], bool | None] | None = None) -> None:
+        """Loop until ``duration_s`` of real time or ``max_ticks`` ticks (forever when both are None).
+
+        ``on_tick`` is called after every tick; returning True stops the loop.
+        """
+        self.start()
+        t0 = time.monotonic()
+        while True:
+            self.tick()
+            if on_tick is not None and on_tick(self):
+                return
+            if max_ticks is not None and self.ticks >= max_ticks:
+                return
+            if duration_s is not None and time.monotonic() - t0 >= duration_s:
+                return
+
+    # -- one step ------------------------------------------------------------------------------
+    def tick(self, timeout_s: float = 0.1) -> KioskView:
+        """Take the next frame (if any), update presence, the machine and the session, draw, show."""
+        self.start()
+        item = self.grabber.get(timeout_s)
+        real = time.monotonic()
+        real_dt = (real - self._last_real) * 1000.0
+        self._last_real = real
+        media_dt = 0.0
+        if item is not None:
+            ts = item[1]
+            if self._last_media is not None and ts > self._last_media:
+                media_dt = float(ts - self._last_media)
+            self._last_media = ts
+        now = self.clock.advance(real_dt, media_dt)
+        self.ticks += 1
+
+        frame: Frame | None = None
+        if item is not None:
+            frame = item[0]
+            if self.cfg.display.mirror:
+                frame = np.ascontiguousarray(frame[:, ::-1])
+            self.watch.frame(now, frame_digest(item[0]))
+            self._frame = frame
+            self.frames += 1
+        stall = self.watch.check(now) if self.grabber.status == SourceStatus.OK else None
+        if stall is not None:
+            log.warning("camera: %s for %d ms; reopening", stall, now)
+            self._stall = stall
+            self.grabber.restart()
+            self.watch.reset(now)
+        elif item is not None:
+            self._stall = None
+        camera_ok = self.grabber.status == SourceStatus.OK and self._stall is None
+
+        obs: PresenceObservation | None = None
+        result: FrameResult | None = None
+        if frame is not None and self.machine.screen is not Screen.SUMMARY:
+            try:
+                if self._session is not None:
+                    result = self._session.coach.step(frame, now)
+                    lm = result.landmarks
+                    feats = result.features.values
+                else:
+                    lm = self.extractor.extract(frame, now)
+                    feats = None
+                obs = observe(lm, self.cfg.presence, feats)
+            except BodycoachError as exc:
+                self._coach_failed(now, exc)
+            except Exception as exc:  # a crash inside the models must not take the kiosk down at once
+                self._coach_failed(now, exc)
+        if obs is not None:
+            self._presence_state = self.presence.update(now, obs)
+        elif not camera_ok:
+            self._presence_state = self.presence.update(now, PresenceObservation.nobody())
+
+        events, view = self.machine.update(now, self._presence_state, camera_ok=camera_ok)
+        for ev in events:
+            self._handle(ev, now)
+        if result is not None and self._session is not None and view.screen is Screen.SESSION:
+            self._session_frame(result, now)
+        self._result = result if result is not None else (self._result if self._session else None)
+        self.view = view
+
+        canvas = self.render(view, now, camera_ok)
+        self.display.show(canvas)
+        self.last_canvas = canvas
+        return view
+
+    def _coach_failed(self, now: int, exc: BaseException) -> None:
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        log.error("coach failed: %s: %s", exc.__class__.__name__, first)
+        self._coach_error_until = now + 2000
+        if self.errors.add(now):
+            raise CoachCrash(
+                f"the coach failed {len(self.errors)} times within "
+                f"{self.cfg.watchdog.coach_error_window_ms} ms (last: {exc.__class__.__name__}: {exc})"
+            )
+        if self._session is not None:  # start the analysis afresh; the session itself goes on
+            self._session.coach = Coach(self.extractor)
+
+    def _handle(self, ev: Any, now: int) -> None:
+        self.events_log.append(ev)
+        if len(self.events_log) > 200:
+            del self.events_log[:100]
+        if isinstance(ev, SessionStarted):
+            reset = getattr(self.extractor, "reset", None)
+            if callable(reset):
+                reset()
+            writer = None
+            if self.store is not None and self.cfg.privacy.keep_summaries:
+                try:
+                    writer = self.store.create_session(
+                        "kiosk (anonym)", scenario=self.cfg.session.scenario, source="kiosk",
+                        keep_landmarks=False)
+                except BodycoachError as exc:
+                    log.error("store: %s", exc)
+            cues = _new_cues(self.lang)
+            self._session = _Session(Coach(self.extractor), SessionTally(), cues, writer,
+                                     self.cfg.session.phases[0].name, now)
+            log.info("session started")
+        elif isinstance(ev, PhaseChanged) and self._session is not None:
+            self._session.phase = ev.phase.name
+        elif isinstance(ev, SessionEnded) and self._session is not None:
+            s = self._session
+            try:
+                closed = s.coach.finish(now)
+            except Exception as exc:
+                log.error("coach.finish failed: %s", exc)
+                closed = ()
+            self._summary = s.tally.lines(self.lang)
+            self._summary_meta = (ev.duration_ms, str(ev.reason))
+            if s.writer is not None:
+                try:
+                    s.writer.add_events(closed)
+                    info = s.writer.close(duration_s=ev.duration_ms / 1000.0)
+                    self.saved_sessions.append(int(getattr(info, "id", s.writer.id)))
+                except Exception as exc:
+                    log.error("store: could not save the session summary: %s", exc)
+            self._session = None
+            self._result = None
+            self._cue = None
+            self.sessions_completed += 1
+            log.info("session ended (%s, %.1f s)", ev.reason, ev.duration_ms / 1000)
+        elif isinstance(ev, Reset):
+            # Nothing of the last person survives: coach, tally and summary are dropped here; the
+            # extractor forgets the followed face.
+            self._summary = None
+            self._session = None
+            self._result = None
+            self._cue = None
+            self.presence.reset()
+            self._presence_state = self.presence.update(now, PresenceObservation.nobody())
+            reset = getattr(self.extractor, "reset", None)
+            if callable(reset):
+                reset()
+
+    def _session_frame(self, result: FrameResult, now: int) -> None:
+        s = self._session
+        assert s is not None
+        s.tally.add(result)
+        if s.cues is not None:
+            try:
+                self._cue = s.cues.update(result, s.phase)
+            except Exception as exc:
+                log.error("cues failed: %s", exc)
+                self._cue = None
+        if s.writer is not None:
+            try:
+                s.writer.add_frame(result, s.phase)
+            except Exception as exc:
+                log.error("store: %s", exc)
+
+    # -- drawing -------------------------------------------------------------------------------
+    def render(self, view: KioskView, now: int, camera_ok: bool) -> Frame:
+        """Draw the current screen at the display's current size."""
+        lay = layout_for(self.display.size())
+        canvas = np.empty((lay.height, lay.width, 3), np.uint8)
+        canvas[:] = BG
+        if view.screen is Screen.ATTRACT:
+            self._draw_attract(canvas, lay, view)
+        elif view.screen is Screen.SESSION:
+            self._draw_session(canvas, lay, view)
+        else:
+            self._draw_summary(canvas, lay, view)
+        msg = None
+        if not camera_ok:
+            msg = text("camera_frozen" if self._stall is not None else "camera_missing", self.lang)
+        elif now < self._coach_error_until:
+            msg = text("coach_error", self.lang)
+        if msg:
+            self._draw_message(canvas, lay, msg)
+        return canvas
+
+    def _draw_attract(self, canvas: Frame, lay: Layout, view: KioskView) -> None:
+        p = self.painter
+        if self._frame is not None:
+            paste_fitted(canvas, self._frame, (0, 0, lay.width, lay.height), dim=0.35)
+        m = lay.margin
+        w = lay.width - 2 * m
+        y = lay.height // 5
+        y += p.paragraph(canvas, text("attract_title", self.lang), (m, y, w, lay.title_px * 3), lay.title_px,
+                         WHITE, bold=True, anchor="c")
+        y += lay.body_px
+        p.paragraph(canvas, text("attract_body", self.lang), (m * 4, y, lay.width - 8 * m, lay.body_px * 4),
+                    lay.body_px, WHITE, anchor="c")
+        if view.start_progress > 0:
+            bw = lay.width // 2
+            bx = (lay.width - bw) // 2
+            by = int(lay.height * 0.66)
+            bh = max(8, lay.body_px // 2)
+            fill_rect(canvas, (bx, by, bw, bh), PANEL)
+            fill_rect(canvas, (bx, by, int(bw * view.start_progress), bh), ACCENT)
+            p.draw(canvas, text("attract_hold", self.lang), (lay.width // 2, by + bh + m), lay.body_px,
+                   ACCENT, anchor="c")
+        p.draw(canvas, text("attract_hint", self.lang), (lay.width // 2, lay.height - m - lay.small_px * 2),
+               lay.small_px, MUTED, anchor="c")
+
+    def _draw_session(self, canvas: Frame, lay: Layout, view: KioskView) -> None:
+        p = self.painter
+        cue_drawn = False
+        if self._frame is not None:
+            img, cue_drawn = _annotate(self._frame, self._result, self.lang,
+                                       self.cfg.display.show_landmarks, self._cue)
+            paste_fitted(canvas, img, lay.video)
+        bx, by, bw, bh = lay.banner
+        fill_rect(canvas, lay.banner, PANEL)
+        m = lay.margin
+        n = len(self.cfg.session.phases)
+        phase = view.phase
+        title = f"{text('phase', self.lang)} {view.phase_index + 1} {text('of', self.lang)} {n}"
+        if phase is not None:
+            title += f" · {phase_title(phase, self.lang)}"
+        ty = by + (bh - lay.body_px) // 2 - lay.body_px // 6
+        p.draw(canvas, title, (m, ty), lay.body_px, WHITE, bold=True)
+        right = (f"{text('customer', self.lang)}: {scenario_name(self.cfg.session.scenario, self.lang)}   "
+                 f"{_fmt_s(view.session_remaining_ms)} {text('time_left', self.lang)}")
+        p.draw(canvas, right, (lay.width - m, ty), lay.body_px, MUTED, anchor="r")
+        planned = max(1, self.machine.planned_ms)
+        frac = min(1.0, view.session_elapsed_ms / planned)
+        fill_rect(canvas, (0, by + bh - 6, int(lay.width * frac), 6), ACCENT)
+        fx, fy, fw, fh = lay.footer
+        fill_rect(canvas, lay.footer, PANEL)
+        prompt = phase_prompt(phase, self.lang) if phase is not None else ""
+        yy = fy + m // 2
+        if self._cue is not None and not cue_drawn:
+            cue_text = getattr(self._cue, "text", "")
+            good = getattr(self._cue, "verdict", "") == "good"
+            p.draw(canvas, cue_text, (lay.width // 2, yy), lay.body_px, GOOD if good else WARN, bold=True,
+                   anchor="c")
+            yy += int(lay.body_px * 1.4)
+        px = lay.small_px if yy > fy + m else lay.body_px
+        p.paragraph(canvas, prompt, (m, yy, fw - 2 * m, fy + fh - yy), px, WHITE, anchor="c")
+
+    def _draw_summary(self, canvas: Frame, lay: Layout, view: KioskView) -> None:
+        p = self.painter
+        m = lay.margin
+        duration_ms, reason = self._summary_meta
+        y = m * 2
+        p.draw(canvas, text("summary_title", self.lang), (lay.width // 2, y), lay.title_px, WHITE, bold=True,
+               anchor="c")
+        y += int(lay.title_px * 1.5)
+        reason_key = f"end_{reason}" if reason else "summary_fallback"
+        p.draw(canvas, f"{text(reason_key, self.lang)}  ({_fmt_s(duration_ms)})", (lay.width // 2, y),
+               lay.small_px, MUTED, anchor="c")
+        y += int(lay.small_px * 2.2)
+        lines = self._summary or []
+        col_x = max(m, lay.width // 2 - lay.width // 3)
+        if not lines:
+            p.draw(canvas, text("summary_fallback", self.lang), (lay.width // 2, y + lay.body_px),
+                   lay.body_px, WHITE, anchor="c")
+        for line in lines:
+            if y + lay.body_px > lay.height - lay.body_px * 3:
+                break
+            color = GOOD if line.verdict == "good" else BAD if line.verdict == "bad" else WHITE
+            fill_rect(canvas, (col_x - m, y + lay.body_px // 4, lay.body_px // 2, lay.body_px // 2), color)
+            p.draw(canvas, f"{line.area}: {line.label}", (col_x, y), lay.body_px, WHITE)
+            p.draw(canvas, f"{round(line.share * 100)} %", (lay.width - col_x, y), lay.body_px, color,
+                   anchor="r")
+            y += int(lay.body_px * 1.5)
+        secs = max(0, int(np.ceil(view.summary_remaining_ms / 1000)))
+        p.draw(canvas, f"{text('summary_next', self.lang)} {secs} {text('seconds', self.lang)}",
+               (lay.width // 2, lay.height - m - lay.small_px * 2), lay.small_px, MUTED, anchor="c")
+
+    def _draw_message(self, canvas: Frame, lay: Layout, msg: str) -> None:
+        m = lay.margin
+        w = int(lay.width * 0.7)
+        x = (lay.width - w) // 2
+        lines = self.painter.wrap(msg, lay.body_px, w - 2 * m)
+        h = int(len(lines) * lay.body_px * 1.3) + 2 * m
+        y = (lay.height - h) // 2
+        fill_rect(canvas, (x, y, w, h), PANEL, alpha=0.92)
+        fill_rect(canvas, (x, y, 8, h), WARN)
+        self.painter.paragraph(canvas, msg, (x + m, y + m, w - 2 * m, h), lay.body_px, WHITE, anchor="c")
+
