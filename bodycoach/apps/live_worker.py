@@ -39,8 +39,9 @@ Frame = npt.NDArray[np.uint8]
 # Kinds of calibration samples the on-screen flow collects (CalibrationProfile.from_samples keywords).
 CAPTURE_KINDS = ("lens", "screen", "neutral")
 
-# Modes of a rehearsal: at the front desk, or on the telephone (posture and smile while speaking).
-MODES = ("desk", "phone")
+# Modes of a rehearsal (bodycoach.feedback.scenarios.MODES): at the desk, or on the telephone (posture and
+# smile while speaking).
+MODES = ("face_to_face", "telephone")
 
 
 @dataclass(frozen=True)
@@ -50,14 +51,14 @@ class LiveSettings:
     Attributes:
         lang: Language of cues and overlay text, ``"no"`` (default) or ``"en"``.
         phase: Current phase of the encounter (an id from ``bodycoach.feedback.scenarios``).
-        mode: ``"desk"`` or ``"phone"``.
+        mode: ``"face_to_face"`` or ``"telephone"``.
         show_landmarks: Draw the landmark points on the returned video.
         scenario: Customer type being rehearsed (an id from ``bodycoach.feedback.scenarios``), or "".
     """
 
     lang: str = "no"
     phase: str = "reception"
-    mode: str = "desk"
+    mode: str = "face_to_face"
     show_landmarks: bool = False
     scenario: str = ""
 
@@ -170,22 +171,20 @@ FPS_WINDOW_S = 2.0
 def _default_cues(settings: LiveSettings) -> CueSource:
     from bodycoach.feedback.cues import CueScheduler
 
-    try:
-        return CueScheduler(lang=settings.lang, mode=settings.mode)  # type: ignore[call-arg]
-    except TypeError:
-        return CueScheduler(lang=settings.lang)  # type: ignore[call-arg]
+    return CueScheduler(lang=settings.lang, mode=settings.mode)
 
 
-def _default_recorder() -> Recorder:
+def _default_recorder(settings: LiveSettings) -> Recorder:
     from bodycoach.feedback.report import SessionRecorder
 
-    return SessionRecorder()  # type: ignore[no-any-return]
+    return SessionRecorder(lang=settings.lang, mode=settings.mode, scenario=settings.scenario or None)
 
 
 def _default_render(frame: Frame, result: FrameResult, **kw: Any) -> Frame:
     from bodycoach.render.overlay import annotate
 
-    return annotate(frame, result, **kw)  # type: ignore[no-any-return]
+    # The frame is the worker's own array (decoded from the stream), so drawing in place saves a copy.
+    return annotate(frame, result, inplace=True, **kw)
 
 
 class ThreadedSink:
@@ -242,7 +241,8 @@ class LiveWorker:
         render: ``render(frame, result, lang=, show_landmarks=, cue=) -> frame``; default
             ``bodycoach.render.overlay.annotate``.
         cue_factory: Builds the cue scheduler for the settings (rebuilt when language or mode changes).
-        recorder: Session recorder for the summary card; default ``SessionRecorder()``.
+        recorder: Session recorder for the summary card; default ``SessionRecorder`` for the settings
+            (built on first use: mode and customer type are fixed per session).
         queue_size: Updates kept for the page; older ones are dropped.
         clock: Monotonic clock in seconds (injectable for tests).
     """
@@ -304,8 +304,14 @@ class LiveWorker:
         """Change settings (lang, phase, mode, show_landmarks, scenario) under the lock."""
         with self._lock:
             new = replace(self._settings, **changes)
-            if (new.lang, new.mode) != (self._settings.lang, self._settings.mode):
-                self._cues = None  # rebuilt for the new language / mode on the next frame
+            if new.mode != self._settings.mode:
+                self._cues = None  # rebuilt for the new mode on the next frame
+            elif new.lang != self._settings.lang and self._cues is not None:
+                set_lang = getattr(self._cues, "set_lang", None)
+                if callable(set_lang):
+                    set_lang(new.lang)  # keeps the cue on screen and the cooldowns
+                else:
+                    self._cues = None
             self._settings = new
             return new
 
@@ -328,7 +334,7 @@ class LiveWorker:
         """The session recorder (summary card)."""
         with self._lock:
             if self._recorder is None:
-                self._recorder = _default_recorder()
+                self._recorder = _default_recorder(self._settings)
             return self._recorder
 
     def attach_sink(self, sink: FrameSink | None) -> None:
@@ -383,13 +389,9 @@ class LiveWorker:
         with self._busy:
             ts = max(self._last_ts, 0)
             events = self.coach.finish(ts)
-            rec = self.recorder
-            fin = getattr(rec, "finish", None)
+            fin = getattr(self.recorder, "finish", None)
             if callable(fin):
-                try:
-                    fin(ts, events)
-                except TypeError:
-                    fin(ts)
+                fin(ts)
             self._finished = True
             return events
 

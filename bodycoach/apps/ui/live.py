@@ -1,0 +1,460 @@
+"""The live rehearsal page: camera (or demo clip) → coach → overlay, cue and states beside the video.
+
+A thin shell. The frame work happens in ``bodycoach.apps.live_worker.LiveWorker`` on streamlit-webrtc's
+thread; this page only pushes settings into the worker (``worker.update``) and reads its published
+updates in a fragment that reruns twice a second. Nothing here runs inside the frame callback.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from bodycoach.apps.live_worker import LiveUpdate, LiveWorker, ThreadedSink, demo_clip, make_live_coach
+from bodycoach.apps.ui.i18n import t, webrtc_translations
+from bodycoach.apps.ui.state import current_lang
+from bodycoach.feedback import messages, scenarios
+from bodycoach.types import Behaviour
+
+log = logging.getLogger(__name__)
+
+# No STUN/TURN servers: the browser and this server are on the same machine (or LAN), and no address
+# lookups may leave it. streamlit-webrtc would otherwise ask public servers.
+RTC_CONFIGURATION: dict[str, Any] = {"iceServers": []}
+
+# What the camera is asked for: the size the pipeline is measured at (docs/live.md).
+CAMERA_CONSTRAINTS: dict[str, Any] = {
+    "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": 30}},
+    "audio": False,
+}
+
+PANEL_REFRESH_S = 0.5
+
+_AREAS_FACE = (Behaviour.EYE_CONTACT, Behaviour.GAZE_STYLE, Behaviour.SMILE, Behaviour.ARMS, Behaviour.HANDS,
+               Behaviour.PALM, Behaviour.HEAD)
+_AREAS_PHONE = (Behaviour.POSTURE, Behaviour.SMILE, Behaviour.HEAD, Behaviour.EYE_CONTACT)
+
+_VERDICT_ICON = {"good": "✅", "bad": "⚠️", "neutral": "•", "unknown": "…"}
+
+_CSS = """
+<style>
+.bc-cue {font-size: 1.25rem; padding: .8rem 1rem; border-radius: .6rem; margin-bottom: .6rem;
+         border-left: .45rem solid #999; background: rgba(127,127,127,.08); min-height: 3.2rem;}
+.bc-cue.bc-good {border-left-color: #2e7d32;}
+.bc-cue.bc-bad {border-left-color: #ef6c00;}
+table.bc-states {width: 100%; border-collapse: collapse; font-size: .95rem;}
+table.bc-states td {padding: .2rem .3rem; border-bottom: 1px solid rgba(127,127,127,.2);}
+.bc-stats {font-size: .8rem; opacity: .75;}
+.bc-card {padding: .6rem .9rem; border-radius: .6rem; background: rgba(127,127,127,.08);}
+</style>
+"""
+
+
+# --------------------------------------------------------------------------------------------- worker
+def _load_profile() -> Any | None:
+    """Return the saved calibration profile, or None when there is none (or no profile support)."""
+    try:
+        from bodycoach.profile import CalibrationProfile
+    except ImportError:
+        return None
+    path = _profile_path()
+    if not path.exists():
+        return None
+    try:
+        return CalibrationProfile.load(path)
+    except Exception as exc:  # a broken profile must not stop the camera; say so on the page
+        st.warning(f"{path}: {exc}")
+        return None
+
+
+def _profile_path() -> Path:
+    from bodycoach.store.paths import resolve_home
+
+    return resolve_home() / "calibration_profile.json"
+
+
+def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
+    """Return this browser session's worker; a new one when the source, mirroring or mode changes."""
+    n = st.session_state.setdefault("bc_session_n", 0)
+    key = f"{source}:{int(mirror)}:{mode}:{n}"
+    worker: LiveWorker | None = st.session_state.get("bc_worker")
+    if worker is not None and st.session_state.get("bc_worker_key") == key:
+        return worker
+    if worker is not None:
+        _close_worker_later(worker)
+    config, profile = None, _load_profile()  # config None = the analyzer's calibration/thresholds.toml
+    st.session_state["bc_profile"] = profile
+    flip = source == "camera" and mirror
+
+    def factory() -> Any:
+        return make_live_coach(mirrored=flip, config=config, profile=profile)
+
+    worker = LiveWorker(factory, flip_input=flip)
+    st.session_state["bc_worker"] = worker
+    st.session_state["bc_worker_key"] = key
+    return worker
+
+
+def _close_worker_later(worker: LiveWorker) -> None:
+    # The old stream may still deliver a frame or two; give it a moment before releasing the models.
+    timer = threading.Timer(3.0, worker.close)
+    timer.daemon = True
+    timer.start()
+
+
+# ------------------------------------------------------------------------------------------ rendering
+def _cue_parts(cue: Any, lang: str) -> tuple[str, str]:
+    """Return (text, verdict) of a cue object from ``bodycoach.feedback.cues``."""
+    if cue is None:
+        return "", "neutral"
+    text = getattr(cue, "text", None)
+    if text is None and hasattr(cue, "behaviour") and hasattr(cue, "label"):
+        text = messages.cue_text(cue.behaviour, cue.label, lang)
+    v = getattr(cue, "verdict", None)
+    if v is None and hasattr(cue, "behaviour") and hasattr(cue, "label"):
+        v = messages.verdict(cue.behaviour, cue.label)
+    return str(text if text is not None else cue), str(v or "neutral")
+
+
+def _areas(mode: str) -> tuple[Behaviour, ...]:
+    return _AREAS_PHONE if mode == "telephone" else _AREAS_FACE
+
+
+def _states_html(u: LiveUpdate, lang: str) -> str:
+    rows = []
+    phase = u.settings.phase or None
+    for b in _areas(u.settings.mode):
+        state = u.states.get(b, "unknown")
+        try:
+            v = scenarios.phase_verdict(b, state, phase, u.settings.mode)
+        except ValueError:
+            v = messages.verdict(b, state)
+        rows.append(
+            f'<tr data-behaviour="{b}" data-state="{html.escape(str(state))}" '
+            f'data-label="{html.escape(str(u.labels.get(b, "unknown")))}" data-verdict="{v}">'
+            f"<td>{html.escape(messages.behaviour_text(b, lang))}</td>"
+            f"<td>{html.escape(messages.label_text(b, state, lang))}</td>"
+            f"<td>{_VERDICT_ICON.get(v, '')}</td></tr>"
+        )
+    return f'<table class="bc-states" id="bc-states">{"".join(rows)}</table>'
+
+
+def _stats_html(u: LiveUpdate | None, worker: LiveWorker, lang: str) -> str:
+    s = u.stats if u is not None else worker.stats()
+    text = t("stats", lang, processed=s.processed, fps=s.fps, dropped=s.dropped, ms=s.mean_total_ms)
+    st_ = s.stages
+    return (
+        f'<div class="bc-stats" id="bc-stats" data-processed="{s.processed}" data-received="{s.received}" '
+        f'data-dropped="{s.dropped}" data-fps="{s.fps:.2f}" data-errors="{s.errors}" '
+        f'data-mean-ms="{s.mean_total_ms:.1f}" data-extract-ms="{st_.extract_ms:.1f}" '
+        f'data-analyse-ms="{st_.analyse_ms:.1f}" data-render-ms="{st_.render_ms:.1f}" '
+        f'data-decode-ms="{st_.decode_ms:.1f}" data-encode-ms="{st_.encode_ms:.1f}">{html.escape(text)}</div>'
+    )
+
+
+@st.fragment(run_every=PANEL_REFRESH_S)
+def _live_panel() -> None:
+    """Cue, states and counters; reruns on its own twice a second (the video is not touched)."""
+    worker: LiveWorker | None = st.session_state.get("bc_worker")
+    lang = current_lang()
+    if worker is None:
+        return
+    ups = worker.drain()
+    u = ups[-1] if ups else worker.last_update
+    st.markdown(f"**{t('cue_heading', lang)}**")
+    if u is None:
+        waiting = html.escape(t("waiting", lang))
+        cue_html = f'<div class="bc-cue" id="bc-cue" data-verdict="none">{waiting}</div>'
+    else:
+        text, v = _cue_parts(u.cue, lang)
+        if not text:
+            text = t("all_good", lang) if u.has_person else t("no_person", lang)
+            v = "neutral"
+        cue_html = (f'<div class="bc-cue bc-{v}" id="bc-cue" data-verdict="{v}" '
+                    f'data-person="{int(u.has_person)}">{html.escape(text)}</div>')
+    st.markdown(cue_html, unsafe_allow_html=True)
+    if u is not None:
+        st.markdown(f"**{t('states', lang)}**")
+        st.markdown(_states_html(u, lang), unsafe_allow_html=True)
+    st.markdown(_stats_html(u, worker, lang), unsafe_allow_html=True)
+
+
+def _scenario_card(key: str, lang: str) -> None:
+    c = scenarios.get_customer_type(key)
+    cols = st.columns(3)
+    for col, title, lines in zip(
+        cols,
+        (t("description", lang), t("normal_contact", lang), t("difficult_contact", lang)),
+        (c.description, c.normal_contact, c.difficult_contact),
+        strict=True,
+    ):
+        with col:
+            st.markdown(f"**{title}**")
+            st.markdown("\n".join(f"- {x}" for x in lines.get(lang)))
+
+
+# ---------------------------------------------------------------------------------------- calibration
+def _calibration(worker: LiveWorker, playing: bool, lang: str) -> None:
+    with st.expander(t("calibration", lang)):
+        st.caption(t("calibration_help", lang))
+        try:
+            from bodycoach.profile import CalibrationProfile
+        except ImportError:
+            st.info(t("cal_unavailable", lang))
+            return
+        kind_now, counts = worker.capture_status()
+        cols = st.columns(3)
+        for col, kind in zip(cols, ("lens", "screen", "neutral"), strict=True):
+            with col:
+                st.markdown(t(f"cal_{kind}", lang))
+                busy = not playing or kind_now is not None
+                if st.button(t("cal_record", lang), key=f"bc_cal_{kind}", disabled=busy):
+                    worker.start_capture(kind, duration_ms=3000)
+                    kind_now = kind
+                n = counts.get(kind, 0)
+                st.caption(("⏺ " if kind_now == kind else "") + t("cal_samples", lang, n=n))
+        if not playing:
+            st.caption(t("cal_need_camera", lang))
+        ready = all(counts.get(k, 0) > 0 for k in ("lens", "screen", "neutral")) and kind_now is None
+        if st.button(t("cal_apply", lang), disabled=not ready, key="bc_cal_apply"):
+            try:
+                profile = CalibrationProfile.from_samples(
+                    lens=worker.captured("lens"), screen=worker.captured("screen"),
+                    neutral=worker.captured("neutral"))
+                path = _profile_path()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                profile.save(path)
+                worker.update_config(profile=profile)
+                st.session_state["bc_profile"] = profile
+                st.success(t("cal_applied", lang, path=path))
+            except Exception as exc:  # a bad capture is a message, not a crash
+                st.error(t("cal_failed", lang, err=exc))
+
+
+# ------------------------------------------------------------------------------------------- saving
+def _start_saving(worker: LiveWorker, trainee: str, scenario: str, source: str,
+                  video_path: Path | None) -> None:
+    """Open a store session and attach it to the worker (once, when the stream starts playing)."""
+    from bodycoach.store import SessionStore
+
+    store = SessionStore()
+    writer = store.create_session(trainee=trainee, scenario=scenario or None,
+                                  source="demo" if source == "demo" else "camera (live)",
+                                  calibration=st.session_state.get("bc_profile"), video_path=video_path)
+    sink = ThreadedSink(writer)
+    worker.attach_sink(sink)
+    st.session_state["bc_sink"] = (sink, writer, store)
+
+
+def _stop_saving(worker: LiveWorker, events: Any, keep: bool) -> int | None:
+    """Finish the store session; return its id (None when nothing is kept)."""
+    entry = st.session_state.pop("bc_sink", None)
+    worker.attach_sink(None)
+    if entry is None:
+        return None
+    sink, writer, store = entry
+    sink.close()
+    try:
+        if sink.error is not None:
+            writer.abort(f"writing failed: {sink.error}")
+            raise sink.error
+        writer.add_events(events)
+        info = writer.close()
+        if not keep:
+            store.delete(writer.id)
+            return None
+        return int(getattr(info, "id", writer.id))
+    finally:
+        store.close()
+
+
+def _video_recorder_factory(path: Path) -> Any:
+    from aiortc.contrib.media import MediaRecorder
+
+    def factory() -> Any:
+        return MediaRecorder(str(path))
+
+    return factory
+
+
+# ------------------------------------------------------------------------------------------ summary
+_PHASE_COLUMNS = (
+    (Behaviour.EYE_CONTACT, ("lens",)),
+    (Behaviour.SMILE, ("warm", "open")),
+    (Behaviour.ARMS, ("crossed_chest", "crossed_table")),
+    (Behaviour.HANDS, ("open", "together")),
+    (Behaviour.HEAD, ("upright",)),
+)
+
+
+def _render_summary(report: Any, lang: str) -> None:
+    """The summary card: the report's own lines, then time shares per phase."""
+    st.subheader(t("summary", lang))
+    with st.container(border=True):
+        st.markdown("\n".join(f"- {line}" for line in report.summary_lines(lang)))
+        rows = []
+        for span in getattr(report, "phases", ()):
+            key = getattr(span, "phase", None) or getattr(span, "key", None)
+            if key is None or any(r["_key"] == key for r in rows):
+                continue
+            try:
+                name = scenarios.get_phase(key, report.mode).name.get(lang)
+            except ValueError:
+                name = str(key)
+            row: dict[str, Any] = {"_key": key, t("phase", lang): name}
+            for b, labels in _PHASE_COLUMNS:
+                shares = [report.share(b, lab, key) for lab in labels]
+                known = [x for x in shares if x is not None]
+                col = f"{messages.behaviour_text(b, lang)}: " + ", ".join(
+                    messages.label_text(b, lab, lang) for lab in labels)
+                row[col] = f"{round(100 * sum(known))} %" if known else "–"
+            rows.append(row)
+        if rows:
+            st.markdown(f"**{t('per_phase', lang)}**")
+            st.dataframe([{k: v for k, v in r.items() if k != "_key"} for r in rows], hide_index=True)
+
+
+# --------------------------------------------------------------------------------------------- page
+def _sidebar(lang: str) -> dict[str, Any]:
+    """Session settings in the sidebar; returns them."""
+    with st.sidebar:
+        source = st.radio(t("source", lang), ("camera", "demo"), key="bc_source",
+                          format_func=lambda s: t(f"source_{s}", lang))
+        if source == "camera":
+            st.caption(t("no_camera_help", lang))
+        mode = st.radio(t("mode", lang), scenarios.MODES, key="bc_mode",
+                        format_func=lambda m: t(f"mode_{m}", lang))
+        mirror = st.toggle(t("mirror", lang), value=True, key="bc_mirror", disabled=source != "camera")
+        show_lm = st.toggle(t("landmarks", lang), value=False, key="bc_landmarks")
+        st.divider()
+        save = st.checkbox(t("save", lang), key="bc_save", help=t("save_help", lang))
+        trainee = ""
+        save_video = False
+        if save:
+            trainee = st.text_input(t("trainee", lang), key="bc_trainee", max_chars=200).strip()
+            save_video = st.checkbox(t("save_video", lang), key="bc_save_video", disabled=source != "camera")
+            if not trainee:
+                st.caption(t("trainee_needed", lang))
+    return {"source": source, "mode": mode, "mirror": mirror, "show_landmarks": show_lm, "save": save,
+            "save_video": save_video, "trainee": trainee}
+
+
+def _phase_picker(mode: str, lang: str) -> str:
+    phase_keys = [p.key for p in scenarios.phases(mode)]
+    if st.session_state.get("bc_phase") not in phase_keys:
+        st.session_state["bc_phase"] = phase_keys[0]
+
+    def _next_phase() -> None:
+        i = phase_keys.index(st.session_state["bc_phase"])
+        st.session_state["bc_phase"] = phase_keys[min(i + 1, len(phase_keys) - 1)]
+
+    c1, c2 = st.columns([6, 1], vertical_alignment="bottom")
+    with c1:
+        phase = st.radio(t("phase", lang), phase_keys, horizontal=True, key="bc_phase",
+                         format_func=lambda k: scenarios.get_phase(k, mode).name.get(lang))
+    with c2:
+        st.button(t("next_phase", lang), on_click=_next_phase, key="bc_next_phase")
+    ph = scenarios.get_phase(phase, mode)
+    checked = ", ".join(messages.behaviour_text(b, lang) for b in _areas(mode) if b in ph.checks)
+    st.caption(f"{ph.description.get(lang)} — **{t('checked', lang)}:** {checked}")
+    return str(phase)
+
+
+def render_live_page() -> None:
+    """Draw the live rehearsal page."""
+    from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+    lang = current_lang()
+    st.markdown(_CSS, unsafe_allow_html=True)
+    opts = _sidebar(lang)
+    source, mode = opts["source"], opts["mode"]
+    st.title(t("live_title", lang))
+    st.caption(t("privacy", lang))
+
+    customer_keys = ("", *(c.key for c in scenarios.CUSTOMER_TYPES))
+    customer = st.selectbox(
+        t("customer", lang), customer_keys, key="bc_customer",
+        format_func=lambda k: (scenarios.get_customer_type(k).name.get(lang) if k
+                               else t("customer_free", lang)))
+    if customer:
+        _scenario_card(customer, lang)
+    phase = _phase_picker(mode, lang)
+
+    worker = _get_worker(source, opts["mirror"], mode)
+    worker.update(lang=lang, phase=phase, mode=mode, show_landmarks=opts["show_landmarks"], scenario=customer)
+    wkey = st.session_state["bc_worker_key"].replace(":", "-")
+
+    save = opts["save"] and bool(opts["trainee"])
+    video_path: Path | None = None
+    if save and opts["save_video"] and source == "camera":
+        from bodycoach.store.paths import VIDEO_DIR, resolve_home
+
+        video_path = resolve_home() / VIDEO_DIR / f"live-{uuid.uuid4().hex}.mp4"
+        video_path.parent.mkdir(parents=True, exist_ok=True)
+        st.session_state.setdefault(f"bc_video_{wkey}", video_path)
+        video_path = st.session_state[f"bc_video_{wkey}"]
+
+    left, right = st.columns([3, 2])
+    with left:
+        common: dict[str, Any] = {
+            "rtc_configuration": RTC_CONFIGURATION,
+            "queued_video_frames_callback": worker.on_frames,
+            "translations": webrtc_translations(lang),
+            "video_html_attrs": {"autoPlay": True, "controls": False, "muted": True,
+                                 "style": {"width": "100%"}},
+        }
+        if source == "demo":
+            clip = demo_clip()
+            st.caption(t("demo_playing", lang, clip=clip.name))
+
+            def player() -> Any:
+                from aiortc.contrib.media import MediaPlayer
+
+                return MediaPlayer(str(clip), loop=True)
+
+            ctx = webrtc_streamer(key=f"bc-demo-{wkey}", mode=WebRtcMode.RECVONLY, player_factory=player,
+                                  media_stream_constraints={"video": True, "audio": False}, **common)
+        else:
+            recorder = _video_recorder_factory(video_path) if video_path is not None else None
+            ctx = webrtc_streamer(key=f"bc-cam-{wkey}", mode=WebRtcMode.SENDRECV,
+                                  media_stream_constraints=CAMERA_CONSTRAINTS, in_recorder_factory=recorder,
+                                  **common)
+    playing = bool(ctx.state.playing)
+    with right:
+        _live_panel()
+
+    if playing:
+        st.session_state.pop("bc_summary", None)
+    if playing and save and "bc_sink" not in st.session_state:
+        try:
+            _start_saving(worker, opts["trainee"], customer, source, video_path)
+        except Exception as exc:
+            st.error(t("save_failed", lang, err=exc))
+
+    _calibration(worker, playing, lang)
+
+    if st.button(t("finish", lang), key="bc_finish", type="primary"):
+        events = worker.finish()
+        saved_id: int | None = None
+        try:
+            saved_id = _stop_saving(worker, events, keep=save)
+        except Exception as exc:
+            st.error(t("save_failed", lang, err=exc))
+        report = worker.recorder.report() if worker.stats().processed else None
+        st.session_state["bc_summary"] = (report, saved_id)
+        st.session_state["bc_session_n"] = st.session_state.get("bc_session_n", 0) + 1  # next worker, fresh
+        st.rerun()
+    summary = st.session_state.get("bc_summary")
+    if summary is not None:
+        report, saved_id = summary
+        if report is None:
+            st.info(t("summary_empty", lang))
+        else:
+            _render_summary(report, lang)
+        st.caption(t("saved", lang, id=saved_id) if saved_id else t("not_saved", lang))

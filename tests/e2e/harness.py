@@ -1,0 +1,286 @@
+"""Browser harness for the live app: start ``streamlit run app.py``, drive Debian Chromium with a fake camera.
+
+Used by ``tests/e2e/test_live_browser.py`` and by ``benchmarks/live_*.py``. Nothing here is product
+code: the loopback ICE patch lives in ``tests/e2e/sitecustomize.py`` and is only put on the app
+subprocess's ``PYTHONPATH`` from here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM = os.environ.get("BODYCOACH_CHROMIUM", "/usr/bin/chromium")
+
+CHROMIUM_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # WebRTC between this browser and the app on 127.0.0.1 (the app side is patched to offer loopback).
+    "--allow-loopback-in-peer-connection",
+    # Offer real host candidates instead of mDNS names (nothing resolves .local names here).
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+    # Keep decoding and timers running at full speed in a headless, never-focused tab.
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def missing_tools() -> list[str]:
+    """Return what the browser tests need but this machine lacks."""
+    out = []
+    if not Path(CHROMIUM).exists():
+        out.append(CHROMIUM)
+    if shutil.which("ffmpeg") is None:
+        out.append("ffmpeg")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        out.append("python package playwright")
+    return out
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_y4m(src: Path, dst: Path, *, seconds: float | None = None, width: int = 640, height: int = 480,
+             fps: int = 30, stamp: bool = False) -> Path:
+    """Convert ``src`` to a raw .y4m Chromium can play as a fake camera (letterboxed to width×height).
+
+    Args:
+        src: A video file.
+        dst: Output path (.y4m).
+        seconds: Keep only the first ``seconds`` (None = all).
+        width: Output width in pixels.
+        height: Output height in pixels.
+        fps: Output frame rate.
+        stamp: Draw the frame number as a 16-bit binary bar code along the top (see ``read_stamp``).
+    """
+    vf = (f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
+          f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,fps={fps},format=yuv420p")
+    cmd = ["ffmpeg", "-v", "error", "-y", "-i", str(src)]
+    if seconds is not None:
+        cmd += ["-t", f"{seconds}"]
+    cmd += ["-vf", vf, "-f", "yuv4mpegpipe", str(dst)]
+    subprocess.run(cmd, check=True, timeout=300)
+    if stamp:
+        stamp_y4m(dst)
+    return dst
+
+
+# Bar code: STAMP_BITS cells of STAMP_CELL×STAMP_CELL pixels along the top-left edge, white = 1.
+STAMP_BITS = 16
+STAMP_CELL = 16
+
+
+def stamp_y4m(path: Path) -> int:
+    """Overwrite the luma of each frame's top strip with the frame number; return the frame count."""
+    import numpy as np
+
+    data = bytearray(path.read_bytes())
+    header_end = data.index(b"\n") + 1
+    header = data[:header_end].decode()
+    w = int(next(p[1:] for p in header.split() if p.startswith("W")))
+    h = int(next(p[1:] for p in header.split() if p.startswith("H")))
+    frame_bytes = w * h * 3 // 2
+    pos = header_end
+    n = 0
+    while pos < len(data):
+        line_end = data.index(b"\n", pos) + 1  # "FRAME\n"
+        y = np.frombuffer(data, dtype=np.uint8, count=w * h, offset=line_end).reshape(h, w).copy()
+        y[: STAMP_CELL * 2, : STAMP_CELL * (STAMP_BITS + 2)] = 0
+        for bit in range(STAMP_BITS):
+            if (n >> bit) & 1:
+                x0 = STAMP_CELL * (bit + 1)
+                y[STAMP_CELL // 2: STAMP_CELL // 2 + STAMP_CELL, x0: x0 + STAMP_CELL] = 255
+        data[line_end: line_end + w * h] = y.tobytes()
+        # Neutral chroma under the code so colour does not leak into the cells.
+        cw, ch = w // 2, h // 2
+        u0 = line_end + w * h
+        for plane in (u0, u0 + cw * ch):
+            uv = np.frombuffer(data, dtype=np.uint8, count=cw * ch, offset=plane).reshape(ch, cw).copy()
+            uv[: STAMP_CELL, : STAMP_CELL * (STAMP_BITS + 2) // 2] = 128
+            data[plane: plane + cw * ch] = uv.tobytes()
+        pos = line_end + frame_bytes
+        n += 1
+    path.write_bytes(bytes(data))
+    return n
+
+
+# JavaScript that reads the bar code from an RGBA canvas row (used in the page by the latency benchmark).
+READ_STAMP_JS = f"""
+(img, w, mirrored) => {{
+  const cell = {STAMP_CELL}, bits = {STAMP_BITS};
+  let v = 0;
+  const row = Math.floor(cell);
+  for (let b = 0; b < bits; b++) {{
+    let x = Math.floor(cell * (b + 1) + cell / 2);
+    if (mirrored) x = w - 1 - x;
+    const i = (row * w + x) * 4;
+    if (img[i] > 128) v |= (1 << b);
+  }}
+  return v;
+}}
+"""
+
+
+@contextlib.contextmanager
+def run_app(port: int | None = None, *, home: Path | None = None, env: dict[str, str] | None = None,
+            loopback: str = "only", log_path: Path | None = None,
+            timeout_s: float = 60.0) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start ``streamlit run app.py`` headless on a free port; yield (url, process); stop it after.
+
+    Args:
+        port: Port (default: a free one).
+        home: ``BODYCOACH_HOME`` for the app (default: a fresh temporary folder).
+        env: Extra environment variables.
+        loopback: ``BODYCOACH_E2E_ICE_LOOPBACK`` for the app ("only", "1" or "" for stock aioice).
+        log_path: Where the app's output goes (default: a temporary file).
+        timeout_s: How long to wait for the health check.
+    """
+    port = port or free_port()
+    tmp = Path(tempfile.mkdtemp(prefix="bodycoach-e2e-"))
+    e = dict(os.environ)
+    e["PYTHONPATH"] = os.pathsep.join(p for p in (str(E2E_DIR), e.get("PYTHONPATH", "")) if p)
+    e["BODYCOACH_E2E_ICE_LOOPBACK"] = loopback
+    e["BODYCOACH_HOME"] = str(home or (tmp / "home"))
+    e.update(env or {})
+    log_path = log_path or tmp / "app.log"
+    log = open(log_path, "wb")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=e, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"app exited with {proc.returncode}; log: {log_path}\n"
+                                   + log_path.read_text(errors="replace")[-3000:])
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"app did not answer on {url} within {timeout_s} s; log: {log_path}")
+            time.sleep(0.3)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+        log.close()
+
+
+@contextlib.contextmanager
+def chromium(pw: Any, y4m: Path | None, *, viewport: tuple[int, int] = (1400, 1000),
+             extra_args: list[str] | None = None) -> Iterator[Any]:
+    """Launch Debian Chromium headless with a fake camera playing ``y4m``; yield a Playwright page."""
+    profile = Path(tempfile.mkdtemp(prefix="bodycoach-chromium-"))
+    args = list(CHROMIUM_ARGS)
+    if y4m is not None:
+        args.append(f"--use-file-for-fake-video-capture={y4m}")
+    args += extra_args or []
+    # A fresh profile each run (Playwright passes it as --user-data-dir).
+    ctx = pw.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=args,
+        viewport={"width": viewport[0], "height": viewport[1]}, permissions=["camera"])
+    try:
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        yield page
+    finally:
+        ctx.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def webrtc_frame(page: Any) -> Any:
+    """Return the frame locator of streamlit-webrtc's component iframe."""
+    return page.frame_locator('iframe[title*="streamlit_webrtc"]')
+
+
+def read_stats(page: Any) -> dict[str, float]:
+    """Return the counters the live page publishes on ``#bc-stats`` (empty dict before the first frame)."""
+    el = page.locator("#bc-stats")
+    if el.count() == 0:
+        return {}
+    attrs = el.first.evaluate("e => Object.fromEntries([...e.attributes].map(a => [a.name, a.value]))")
+    return {k[5:]: float(v) for k, v in attrs.items() if k.startswith("data-")}
+
+
+def read_states(page: Any) -> dict[str, dict[str, str]]:
+    """Return ``{behaviour: {"state", "label", "verdict"}}`` from the live page's state table."""
+    rows = page.locator("#bc-states tr")
+    out: dict[str, dict[str, str]] = {}
+    for i in range(rows.count()):
+        r = rows.nth(i)
+        out[r.get_attribute("data-behaviour") or ""] = {
+            "state": r.get_attribute("data-state") or "",
+            "label": r.get_attribute("data-label") or "",
+            "verdict": r.get_attribute("data-verdict") or "",
+        }
+    return out
+
+
+def read_cue(page: Any) -> dict[str, str]:
+    """Return the cue box's text, verdict and person flag."""
+    el = page.locator("#bc-cue")
+    if el.count() == 0:
+        return {}
+    e = el.first
+    return {"text": e.inner_text(), "verdict": e.get_attribute("data-verdict") or "",
+            "person": e.get_attribute("data-person") or ""}
+
+
+def wait_processed(page: Any, n: int, timeout_s: float) -> dict[str, float]:
+    """Wait until the page reports at least ``n`` processed frames; return the stats."""
+    deadline = time.monotonic() + timeout_s
+    stats: dict[str, float] = {}
+    while time.monotonic() < deadline:
+        stats = read_stats(page)
+        if stats.get("processed", 0) >= n:
+            return stats
+        page.wait_for_timeout(250)
+    raise AssertionError(
+        f"only {stats.get('processed', 0):.0f} of {n} frames processed in {timeout_s} s: {stats}")
+
+
+def click_start(page: Any, timeout_s: float = 30.0) -> None:
+    """Click streamlit-webrtc's Start button (any language)."""
+    frame = webrtc_frame(page)
+    btn = frame.get_by_role("button", name="Start")
+    btn.wait_for(timeout=timeout_s * 1000)
+    btn.click()
