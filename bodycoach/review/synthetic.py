@@ -25,7 +25,7 @@ from bodycoach.types import (
     SmileType,
 )
 
-PHASES = ("reception", "solve", "confirm", "farewell")
+PHASES = ("reception", "problem_solving", "confirmation", "farewell")
 
 
 def make_landmarks(ts: int, *, rng: np.random.Generator | None = None, hands: bool = True) -> Landmarks:
