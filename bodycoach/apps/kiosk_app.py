@@ -541,7 +541,7 @@ class HighGuiDisplay:
 
 @dataclass
 class _Session:
-    coach: Coach
+    coach: Coach | None
     tally: SessionTally
     cues: Any
     writer: Any
@@ -698,7 +698,9 @@ class KioskApp:
         result: FrameResult | None = None
         if frame is not None and self.machine.screen is not Screen.SUMMARY:
             try:
-                if self._session is not None:
+                if self._session is not None and self._session.coach is None:
+                    self._session.coach = self._new_coach(now)
+                if self._session is not None and self._session.coach is not None:
                     result = self._session.coach.step(frame, now)
                     lm = result.landmarks
                     feats = result.features.values
@@ -706,8 +708,8 @@ class KioskApp:
                     lm = self.extractor.extract(frame, now)
                     feats = None
                 obs = observe(lm, self.cfg.presence, feats)
-            except BodycoachError as exc:
-                self._coach_failed(now, exc)
+            except CoachCrash:
+                raise
             except Exception as exc:  # a crash inside the models must not take the kiosk down at once
                 self._coach_failed(now, exc)
         if obs is not None:
@@ -737,8 +739,16 @@ class KioskApp:
                 f"the coach failed {len(self.errors)} times within "
                 f"{self.cfg.watchdog.coach_error_window_ms} ms (last: {exc.__class__.__name__}: {exc})"
             )
-        if self._session is not None:  # start the analysis afresh; the session itself goes on
-            self._session.coach = Coach(self.extractor)
+        if self._session is not None:  # start the analysis afresh at the next frame; the session goes on
+            self._session.coach = None
+
+    def _new_coach(self, now: int) -> Coach | None:
+        """A fresh coach for a new person, or None (counted as a coach failure) when it cannot be built."""
+        try:
+            return Coach(self.extractor)
+        except Exception as exc:  # a broken install or model file: recovered by the budget / supervisor
+            self._coach_failed(now, exc)
+            return None
 
     def _handle(self, ev: Any, now: int) -> None:
         self.events_log.append(ev)
@@ -757,19 +767,24 @@ class KioskApp:
                 except BodycoachError as exc:
                     log.error("store: %s", exc)
             cues = _new_cues(self.lang)
-            self._session = _Session(Coach(self.extractor), SessionTally(), cues, writer,
-                                     self.cfg.session.phases[0].name, now)
+            self._session = _Session(None, SessionTally(), cues, writer, self.cfg.session.phases[0].name, now)
+            self._session.coach = self._new_coach(now)
             log.info("session started")
         elif isinstance(ev, PhaseChanged) and self._session is not None:
             self._session.phase = ev.phase.name
         elif isinstance(ev, SessionEnded) and self._session is not None:
             s = self._session
+            closed: tuple[Any, ...] = ()
             try:
-                closed = s.coach.finish(now)
+                if s.coach is not None:
+                    closed = s.coach.finish(now)
             except Exception as exc:
                 log.error("coach.finish failed: %s", exc)
-                closed = ()
-            self._summary = s.tally.lines(self.lang)
+            try:
+                self._summary = s.tally.lines(self.lang)
+            except Exception as exc:  # the summary must never take the kiosk down
+                log.error("summary failed: %s", exc)
+                self._summary = []
             self._summary_meta = (ev.duration_ms, str(ev.reason))
             if s.writer is not None:
                 try:

@@ -64,17 +64,7 @@ class SessionTally:
 
     def lines(self, lang: str = "no") -> list[SummaryLine]:
         """One line per measured behaviour (in ``Behaviour`` order): its longest-held state and share."""
-        try:
-            from bodycoach.feedback.messages import behaviour_text, label_text, verdict
-        except ImportError:  # the feedback module is optional for the tally itself
-            def behaviour_text(b: Behaviour | str, lang: str = "no") -> str:
-                return str(b)
-
-            def label_text(b: Behaviour | str, label: str, lang: str = "no") -> str:
-                return label
-
-            def verdict(b: Behaviour | str, label: str) -> str:
-                return "unknown"
+        from bodycoach.feedback.messages import behaviour_text, label_text, verdict
 
         out: list[SummaryLine] = []
         for b in Behaviour:
