@@ -245,11 +245,15 @@ def _font_path(bold: bool) -> str:
 
 
 class TextPainter:
-    """Pillow text (æ, ø, å) blended onto BGR numpy canvases, with a bounded cache of rendered masks."""
+    """Pillow text (æ, ø, å) blended onto BGR numpy canvases, with a bounded cache of rendered masks.
 
-    def __init__(self, max_entries: int = 256) -> None:
+    The cache is an LRU of ``max_entries`` uint8 masks (a line of body text at 1080p is ~60 kB), so the
+    countdown's ever-changing numbers cannot grow memory over a day.
+    """
+
+    def __init__(self, max_entries: int = 128) -> None:
         self._fonts: dict[tuple[int, bool], ImageFont.FreeTypeFont] = {}
-        self._cache: OrderedDict[tuple[str, int, bool], npt.NDArray[np.float32]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, int, bool], npt.NDArray[np.uint8]] = OrderedDict()
         self.max_entries = max_entries
 
     def font(self, px: int, bold: bool = False) -> ImageFont.FreeTypeFont:
@@ -277,8 +281,8 @@ class TextPainter:
             lines.append(cur)
         return lines
 
-    def mask(self, s: str, px: int, bold: bool = False) -> npt.NDArray[np.float32]:
-        """Return the alpha mask (0..1) of one line of text."""
+    def mask(self, s: str, px: int, bold: bool = False) -> npt.NDArray[np.uint8]:
+        """Return the alpha mask (0..255) of one line of text."""
         key = (s, px, bold)
         m = self._cache.get(key)
         if m is not None:
@@ -290,7 +294,7 @@ class TextPainter:
         h = max(1, int(px * 1.25))
         img = Image.new("L", (w, h), 0)
         ImageDraw.Draw(img).text((0, 0), s, font=f, fill=255)
-        m = np.asarray(img, dtype=np.float32) / 255.0
+        m = np.asarray(img, dtype=np.uint8)
         self._cache[key] = m
         if len(self._cache) > self.max_entries:
             self._cache.popitem(last=False)
@@ -314,7 +318,7 @@ class TextPainter:
         x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
         if x1 <= x0 or y1 <= y0:
             return w, h
-        a = m[y0 - y:y1 - y, x0 - x:x1 - x, None]
+        a = m[y0 - y:y1 - y, x0 - x:x1 - x, None].astype(np.float32) * (1.0 / 255.0)
         region = canvas[y0:y1, x0:x1].astype(np.float32)
         col = np.array(color, dtype=np.float32)
         canvas[y0:y1, x0:x1] = (region * (1.0 - a) + col * a).astype(np.uint8)
@@ -686,7 +690,8 @@ class KioskApp:
             self.frames += 1
         stall = self.watch.check(now) if self.grabber.status == SourceStatus.OK else None
         if stall is not None:
-            log.warning("camera: %s for %d ms; reopening", stall, now)
+            log.warning("camera: %s; reopening", "no new frame" if stall is StallReason.NO_FRAMES
+                        else "the same frame again and again")
             self._stall = stall
             self.grabber.restart()
             self.watch.reset(now)

@@ -159,7 +159,8 @@ class _ScriptedSource:
                 frame = repeated[0]
                 reps += 1
             if any(a <= n < b for a, b in s.black):
-                frame = np.zeros_like(frame)
+                # Dark sensor noise, like an empty dim room: no face, yet never two identical frames.
+                frame = np.random.default_rng(n).integers(0, 8, size=frame.shape, dtype=np.uint8)
             last_ts = max(ts, last_ts + 1)
             with o._lock:
                 o.delivered += 1
