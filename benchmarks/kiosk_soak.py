@@ -59,7 +59,8 @@ def summarise(rows: list[dict[str, float]], warmup_s: float) -> dict[str, object
     slope_per_s = (sum((r["t_s"] - mt) * (r["rss_mb"] - mr) for r in after) / var) if var > 0 else 0.0
     end_t = after[-1]["t_s"]
     fit_end = mr + slope_per_s * (end_t - mt)
-    proj = fit_end + slope_per_s * (PROJECT_H * 3600 - end_t)
+    # A falling trend is not extrapolated (memory cannot shrink forever): project growth only.
+    proj = fit_end + max(0.0, slope_per_s) * (PROJECT_H * 3600 - end_t)
     last = rows[-1]
     out: dict[str, object] = {
         "duration_s": round(end_t, 1),
