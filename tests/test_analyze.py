@@ -131,3 +131,23 @@ def test_help_reads_like_a_man_page(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     for word in ("landmarks.npz", "timeline.csv", "summary.json", "--every-ms", "examples:"):
         assert word in text
+
+
+def test_analyze_save_imports_the_session(tmp_path: Path, replay: None, capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    args = ["analyze", str(CLIP), "--out", str(tmp_path / "o"), "--every-ms", "500", "--no-progress",
+            "--save", "--trainee", "Kari", "--scenario", "uhoflig", "--home", str(home), "--json"]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["session_id"]
+    assert main(["sessions", "--home", str(home), "--json"]) == 0
+    sessions = json.loads(capsys.readouterr().out)
+    assert len(sessions) == 1
+    s = sessions[0]
+    assert s["id"] == summary["session_id"] and s["trainee"] == "Kari"
+    assert s["duration_s"] == pytest.approx(19.69, abs=0.6)
+
+
+def test_analyze_save_needs_a_trainee(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(CLIP), "--save", "--home", str(tmp_path)]) == 2
+    assert "--trainee" in capsys.readouterr().err
