@@ -40,8 +40,10 @@ class CueConfig:
         for f in fields(self):
             _check_range("cues", f.name, getattr(self, f.name), 0, 3_600_000)
         if self.max_show_ms < self.min_show_ms:
-            raise ConfigError(f"{FILE_NAME} [cues] max_show_ms = {self.max_show_ms}, expected >= min_show_ms "
-                              f"({self.min_show_ms})")
+            raise ConfigError(
+                f"{FILE_NAME} [cues] max_show_ms = {self.max_show_ms}, expected >= min_show_ms "
+                f"({self.min_show_ms})"
+            )
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,13 @@ class ReportConfig:
     min_moment_ms: int = 1000
 
     def __post_init__(self) -> None:
-        for name in ("max_frame_gap_ms", "welcome_window_ms", "close_window_ms", "smile_min_ms", "min_moment_ms"):
+        for name in (
+            "max_frame_gap_ms",
+            "welcome_window_ms",
+            "close_window_ms",
+            "smile_min_ms",
+            "min_moment_ms",
+        ):
             _check_range("report", name, getattr(self, name), 0, 3_600_000)
         for name in ("eye_contact_target_share", "smile_target_share", "bad_max_share", "hands_target_share"):
             _check_range("report", name, getattr(self, name), 0.0, 1.0)
@@ -104,8 +112,14 @@ def _build(cls: type[Any], section: str, raw: Any, path: Path) -> Any:
             raise ConfigError(f"{path}: [{section}] unknown key {key!r}, expected one of {sorted(allowed)}")
         want = allowed[key].type
         is_int = want in (int, "int")
-        if isinstance(value, bool) or not isinstance(value, int | float) or (is_int and not isinstance(value, int)):
-            raise ConfigError(f"{path}: [{section}] {key} = {value!r}, expected {'an integer' if is_int else 'a number'}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (is_int and not isinstance(value, int))
+        ):
+            raise ConfigError(
+                f"{path}: [{section}] {key} = {value!r}, expected {'an integer' if is_int else 'a number'}"
+            )
         kwargs[key] = value if is_int else float(value)
     return cls(**kwargs)
 

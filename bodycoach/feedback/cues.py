@@ -148,7 +148,11 @@ class CueScheduler:
         if self._labels.get(b) != label:
             self._labels[b] = label
             start = getattr(ev, "start_ms", None)
-            self._since[b] = start if isinstance(start, int) and start <= ts and getattr(ev, "label", None) == label else ts
+            self._since[b] = (
+                start
+                if isinstance(start, int) and start <= ts and getattr(ev, "label", None) == label
+                else ts
+            )
 
     def _holds(self, cue: Cue) -> bool:
         return self._labels.get(cue.behaviour) == cue.label
@@ -213,7 +217,9 @@ class CueScheduler:
             if shown < cfg.min_show_ms:
                 return self._reword(cur)
             if cur.verdict == "bad":
-                still_bad = self._holds(cur) and phase_verdict(cur.behaviour, cur.label, phase, self.mode) == "bad"
+                still_bad = (
+                    self._holds(cur) and phase_verdict(cur.behaviour, cur.label, phase, self.mode) == "bad"
+                )
                 if still_bad and shown < cfg.max_show_ms:
                     return self._reword(cur)
             elif shown < cfg.ack_show_ms and self._holds(cur):

@@ -250,8 +250,7 @@ _CUE_TEXT: Final[dict[tuple[Behaviour, str], tuple[str, str]]] = {
     ),
     (Behaviour.POSTURE, Posture.SLUMPED): (
         "Overkroppen synker sammen — hold kroppen i god posisjon og vær avslappet. Det høres i stemmen.",
-        "Your upper body is slumped — keep your body in a good position and relaxed. It shows in your "
-        "voice.",
+        "Your upper body is slumped — keep your body in a good position and relaxed. It shows in your voice.",
     ),
     (Behaviour.POSTURE, Posture.LEANING): (
         "Du lener deg — hold kroppen i god posisjon og vær avslappet.",

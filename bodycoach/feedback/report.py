@@ -46,7 +46,9 @@ _GOOD_SMILES: Final = frozenset({str(SmileType.WARM), str(SmileType.OPEN)})
 _BAD_SMILES: Final = frozenset({str(SmileType.FORCED), str(SmileType.ONE_SIDED)})
 
 _RULE_BEHAVIOUR: Final[dict[str, Behaviour]] = {
-    "arms": Behaviour.ARMS, "head": Behaviour.HEAD, "posture": Behaviour.POSTURE,
+    "arms": Behaviour.ARMS,
+    "head": Behaviour.HEAD,
+    "posture": Behaviour.POSTURE,
 }
 
 SCORE_TITLES: Final[dict[str, tuple[str, str]]] = {
@@ -91,14 +93,24 @@ class Segment:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        return {"behaviour": str(self.behaviour), "label": self.label, "start_ms": self.start_ms,
-                "end_ms": self.end_ms, "phase": self.phase}
+        return {
+            "behaviour": str(self.behaviour),
+            "label": self.label,
+            "start_ms": self.start_ms,
+            "end_ms": self.end_ms,
+            "phase": self.phase,
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Segment:
         """Inverse of :meth:`to_dict`."""
-        return cls(Behaviour(d["behaviour"]), str(d["label"]), int(d["start_ms"]), int(d["end_ms"]),
-                   None if d.get("phase") is None else str(d["phase"]))
+        return cls(
+            Behaviour(d["behaviour"]),
+            str(d["label"]),
+            int(d["start_ms"]),
+            int(d["end_ms"]),
+            None if d.get("phase") is None else str(d["phase"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -113,14 +125,24 @@ class Moment:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        return {"behaviour": str(self.behaviour), "label": self.label, "start_ms": self.start_ms,
-                "end_ms": self.end_ms, "verdict": self.verdict}
+        return {
+            "behaviour": str(self.behaviour),
+            "label": self.label,
+            "start_ms": self.start_ms,
+            "end_ms": self.end_ms,
+            "verdict": self.verdict,
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Moment:
         """Inverse of :meth:`to_dict`."""
-        return cls(Behaviour(d["behaviour"]), str(d["label"]), int(d["start_ms"]), int(d["end_ms"]),
-                   str(d["verdict"]))
+        return cls(
+            Behaviour(d["behaviour"]),
+            str(d["label"]),
+            int(d["start_ms"]),
+            int(d["end_ms"]),
+            str(d["verdict"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -159,26 +181,34 @@ class ScoreItem:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return {
-            "key": self.key, "title_no": self.title("no"), "title_en": self.title("en"),
+            "key": self.key,
+            "title_no": self.title("no"),
+            "title_en": self.title("en"),
             "status": self.status,
-            "share": None if self.share is None else round(self.share, 4),
-            "bad_share": None if self.bad_share is None else round(self.bad_share, 4),
-            "target": self.target, "known_ms": self.known_ms, "good_ms": self.good_ms, "bad_ms": self.bad_ms,
+            "share": self.share,
+            "bad_share": self.bad_share,
+            "target": self.target,
+            "known_ms": self.known_ms,
+            "good_ms": self.good_ms,
+            "bad_ms": self.bad_ms,
             "moments": [m.to_dict() for m in self.moments],
             "window": [list(w) for w in self.window],
         }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ScoreItem:
-        """Inverse of :meth:`to_dict` (rounded shares stay rounded)."""
+        """Inverse of :meth:`to_dict`."""
         status = str(d["status"])
         if status not in ("good", "needs_work", "no_data"):
             raise ValueError(f"scorecard status must be good, needs_work or no_data, but got {status!r}")
         return cls(
-            key=str(d["key"]), status=status,  # type: ignore[arg-type]
+            key=str(d["key"]),
+            status=status,  # type: ignore[arg-type]
             share=None if d.get("share") is None else float(d["share"]),
             bad_share=None if d.get("bad_share") is None else float(d["bad_share"]),
-            target=float(d["target"]), known_ms=int(d["known_ms"]), good_ms=int(d["good_ms"]),
+            target=float(d["target"]),
+            known_ms=int(d["known_ms"]),
+            good_ms=int(d["good_ms"]),
             bad_ms=int(d["bad_ms"]),
             moments=tuple(Moment.from_dict(m) for m in d.get("moments", ())),
             window=tuple((int(a), int(b)) for a, b in d.get("window", ())),
@@ -283,15 +313,21 @@ class Report:
                 scenario=None if d.get("scenario") is None else str(d["scenario"]),
                 start_ms=int(d["start_ms"]),
                 end_ms=int(d["end_ms"]),
-                phases=tuple(PhaseSpan(str(p["phase"]), int(p["start_ms"]), int(p["end_ms"]))
-                             for p in d.get("phases", ())),
+                phases=tuple(
+                    PhaseSpan(str(p["phase"]), int(p["start_ms"]), int(p["end_ms"]))
+                    for p in d.get("phases", ())
+                ),
                 time_ms=_ms_table(d.get("time_ms", {})),
                 phase_time_ms={str(ph): _ms_table(t) for ph, t in d.get("phase_time_ms", {}).items()},
                 smiles={str(k): int(v) for k, v in d.get("smiles", {}).items()},
                 events=tuple(
-                    FeedbackEvent(Behaviour(e["behaviour"]), str(e["label"]), int(e["start_ms"]),
-                                  None if e.get("end_ms") is None else int(e["end_ms"]),
-                                  float(e.get("peak_score", 0.0)))
+                    FeedbackEvent(
+                        Behaviour(e["behaviour"]),
+                        str(e["label"]),
+                        int(e["start_ms"]),
+                        None if e.get("end_ms") is None else int(e["end_ms"]),
+                        float(e.get("peak_score", 0.0)),
+                    )
                     for e in d.get("events", ())
                 ),
                 segments=tuple(Segment.from_dict(s) for s in d.get("segments", ())),
@@ -326,34 +362,55 @@ def _summary_lines(r: Report, lang: Literal["no", "en"]) -> list[str]:
             lines.append(head + ("ikke målt" if no else "not measured"))
             continue
         if it.key == "smile":
-            body = (f"varmt eller åpent smil {_pct(it.share)} av tiden (mål ≥ {_pct(it.target)})" if no
-                    else f"warm or open smile {_pct(it.share)} of the time (target ≥ {_pct(it.target)})")
+            body = (
+                f"varmt eller åpent smil {_pct(it.share)} av tiden (mål ≥ {_pct(it.target)})"
+                if no
+                else f"warm or open smile {_pct(it.share)} of the time (target ≥ {_pct(it.target)})"
+            )
         elif it.key == "eye_contact":
-            body = (f"øyekontakt {_pct(it.share)} av tiden (mål ≥ {_pct(it.target)})" if no
-                    else f"eye contact {_pct(it.share)} of the time (target ≥ {_pct(it.target)})")
+            body = (
+                f"øyekontakt {_pct(it.share)} av tiden (mål ≥ {_pct(it.target)})"
+                if no
+                else f"eye contact {_pct(it.share)} of the time (target ≥ {_pct(it.target)})"
+            )
         elif it.key in ("welcome", "close"):
             smile_s = round(it.good_ms / 1000)
-            body = (f"øyekontakt {_pct(it.share)}, smil {smile_s} s" if no
-                    else f"eye contact {_pct(it.share)}, smile {smile_s} s")
+            body = (
+                f"øyekontakt {_pct(it.share)}, smil {smile_s} s"
+                if no
+                else f"eye contact {_pct(it.share)}, smile {smile_s} s"
+            )
         elif it.key == "hands":
-            body = (f"litt åpne eller samlet {_pct(it.share)} av tiden" if no
-                    else f"slightly open or together {_pct(it.share)} of the time")
+            body = (
+                f"litt åpne eller samlet {_pct(it.share)} av tiden"
+                if no
+                else f"slightly open or together {_pct(it.share)} of the time"
+            )
         else:
             b = _RULE_BEHAVIOUR.get(it.key)
             labs = r.time_ms.get(str(b), {}) if b is not None else {}
-            bad = [(v, lab) for lab, v in labs.items() if b is not None and verdict(b, lab) == "bad" and v > 0]
+            bad = [
+                (v, lab) for lab, v in labs.items() if b is not None and verdict(b, lab) == "bad" and v > 0
+            ]
             if bad and b is not None:
                 lab = max(bad)[1]
                 what = label_text(b, lab, lang).lower()
                 share = _pct(labs[lab] / max(1, it.known_ms))
                 if len(bad) == 1:
-                    body = (f"{what} {share} av tiden (maks {_pct(it.target)})" if no
-                            else f"{what} {share} of the time (max {_pct(it.target)})")
+                    body = (
+                        f"{what} {share} av tiden (maks {_pct(it.target)})"
+                        if no
+                        else f"{what} {share} of the time (max {_pct(it.target)})"
+                    )
                 else:
-                    body = (f"{what} {share} av tiden; alt guiden fraråder {_pct(it.bad_share)} "
-                            f"(maks {_pct(it.target)})" if no else
-                            f"{what} {share} of the time; all the guide advises against {_pct(it.bad_share)} "
-                            f"(max {_pct(it.target)})")
+                    body = (
+                        f"{what} {share} av tiden; alt guiden fraråder {_pct(it.bad_share)} "
+                        f"(maks {_pct(it.target)})"
+                        if no
+                        else f"{what} {share} of the time; all the guide advises against "
+                        f"{_pct(it.bad_share)} "
+                        f"(max {_pct(it.target)})"
+                    )
             else:
                 body = "ingenting guiden fraråder" if no else "nothing the guide advises against"
         lines.append(head + body)
@@ -368,11 +425,23 @@ def _summary_lines(r: Report, lang: Literal["no", "en"]) -> list[str]:
             name = p.phase
         eye = r.share(Behaviour.EYE_CONTACT, EyeContact.LENS, p.phase)
         sm_known = r.known_ms(Behaviour.SMILE, p.phase)
-        sm = None if sm_known <= 0 else sum(
-            r.phase_time_ms.get(p.phase, {}).get(str(Behaviour.SMILE), {}).get(lab, 0) for lab in _GOOD_SMILES
-        ) / sm_known
-        lines.append(f"{name} ({_fmt_dur(p.end_ms - p.start_ms)}): "
-                     + (f"øyekontakt {_pct(eye)}, smil {_pct(sm)}" if no else f"eye contact {_pct(eye)}, smile {_pct(sm)}"))
+        sm = (
+            None
+            if sm_known <= 0
+            else sum(
+                r.phase_time_ms.get(p.phase, {}).get(str(Behaviour.SMILE), {}).get(lab, 0)
+                for lab in _GOOD_SMILES
+            )
+            / sm_known
+        )
+        lines.append(
+            f"{name} ({_fmt_dur(p.end_ms - p.start_ms)}): "
+            + (
+                f"øyekontakt {_pct(eye)}, smil {_pct(sm)}"
+                if no
+                else f"eye contact {_pct(eye)}, smile {_pct(sm)}"
+            )
+        )
     return lines
 
 
@@ -386,8 +455,14 @@ class SessionRecorder:
         config: Report settings; default from ``calibration/feedback.toml``.
     """
 
-    def __init__(self, lang: str = "no", *, mode: str = "face_to_face", scenario: str | None = None,
-                 config: ReportConfig | None = None) -> None:
+    def __init__(
+        self,
+        lang: str = "no",
+        *,
+        mode: str = "face_to_face",
+        scenario: str | None = None,
+        config: ReportConfig | None = None,
+    ) -> None:
         self.lang = check_lang(lang)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, but got {mode!r}")
@@ -445,8 +520,9 @@ class SessionRecorder:
         if self._finished:
             raise ValueError(f"{what}: the session is finished (finish() was called), cannot add more")
         if self._last_frame is not None and ts < self._last_frame:
-            raise ValueError(f"{what}: timestamp_ms must increase monotonically, but got {ts} after "
-                             f"{self._last_frame}")
+            raise ValueError(
+                f"{what}: timestamp_ms must increase monotonically, but got {ts} after {self._last_frame}"
+            )
 
     def add(self, result: FrameResult, phase: str | None = None) -> None:
         """Record one frame. ``phase`` (when given and different) starts that phase at this frame.
@@ -540,7 +616,9 @@ class SessionRecorder:
         self._switch_phase(None, end)
         self._close_segments(end)
         for e in sorted(self._open_events.values(), key=lambda x: x.start_ms):
-            self._events.append(FeedbackEvent(e.behaviour, e.label, e.start_ms, max(e.start_ms, end), e.peak_score))
+            self._events.append(
+                FeedbackEvent(e.behaviour, e.label, e.start_ms, max(e.start_ms, end), e.peak_score)
+            )
         self._open_events.clear()
         self._end = end
         self._finished = True
@@ -549,9 +627,16 @@ class SessionRecorder:
     def report(self) -> Report:
         """Build the report of everything recorded so far (works before ``finish`` too)."""
         if self._start is None:
-            return Report(mode=self.mode, scenario=self.scenario, start_ms=0, end_ms=0,
-                          smiles=dict(self._smiles), scorecard=tuple(
-                              ScoreItem(k, "no_data", None, None, 0.0, 0, 0, 0) for k in _score_keys(self.mode, {})))
+            return Report(
+                mode=self.mode,
+                scenario=self.scenario,
+                start_ms=0,
+                end_ms=0,
+                smiles=dict(self._smiles),
+                scorecard=tuple(
+                    ScoreItem(k, "no_data", None, None, 0.0, 0, 0, 0) for k in _score_keys(self.mode, {})
+                ),
+            )
         end = self._end if self._end is not None else (self._cursor or self._start)
         spans = list(self._spans)
         segments = list(self._segments)
@@ -573,16 +658,28 @@ class SessionRecorder:
                     per_phase.setdefault(ph, {})[str(b)] = dict(labs)
         events = list(self._events)
         if not self._finished:
-            events += [FeedbackEvent(e.behaviour, e.label, e.start_ms, None, e.peak_score)
-                       for e in self._open_events.values()]
+            events += [
+                FeedbackEvent(e.behaviour, e.label, e.start_ms, None, e.peak_score)
+                for e in self._open_events.values()
+            ]
         events.sort(key=lambda e: (e.start_ms, str(e.behaviour)))
-        base = Report(mode=self.mode, scenario=self.scenario, start_ms=self._start, end_ms=end,
-                      phases=tuple(spans), time_ms=overall, phase_time_ms=per_phase, smiles=dict(self._smiles),
-                      events=tuple(events), segments=tuple(segments))
+        base = Report(
+            mode=self.mode,
+            scenario=self.scenario,
+            start_ms=self._start,
+            end_ms=end,
+            phases=tuple(spans),
+            time_ms=overall,
+            phase_time_ms=per_phase,
+            smiles=dict(self._smiles),
+            events=tuple(events),
+            segments=tuple(segments),
+        )
         return replace(base, scorecard=build_scorecard(base, self.config))
 
 
 # ---- scorecard ---------------------------------------------------------------------------------------------
+
 
 def _score_keys(mode: str, time_ms: Mapping[str, Mapping[str, int]]) -> list[str]:
     keys = ["smile", "eye_contact", "welcome", "close", "arms", "hands", "head"]
@@ -598,8 +695,9 @@ def _overlap(a0: int, a1: int, windows: Iterable[tuple[int, int]]) -> int:
     return sum(max(0, min(a1, w1) - max(a0, w0)) for w0, w1 in windows)
 
 
-def _moments(segs: Iterable[Segment], cfg: ReportConfig, mode: str,
-             windows: tuple[tuple[int, int], ...] = ()) -> tuple[Moment, ...]:
+def _moments(
+    segs: Iterable[Segment], cfg: ReportConfig, mode: str, windows: tuple[tuple[int, int], ...] = ()
+) -> tuple[Moment, ...]:
     picked: list[tuple[int, int, Moment]] = []
     for s in segs:
         v = phase_verdict(s.behaviour, s.label, s.phase, mode) if s.phase else verdict(s.behaviour, s.label)
@@ -626,7 +724,9 @@ def _known(labs: Mapping[str, int]) -> int:
     return sum(v for lab, v in labs.items() if lab != UNKNOWN)
 
 
-def _rule(key: str, r: Report, cfg: ReportConfig, b: Behaviour, good: Iterable[str], bad: Iterable[str]) -> ScoreItem:
+def _rule(
+    key: str, r: Report, cfg: ReportConfig, b: Behaviour, good: Iterable[str], bad: Iterable[str]
+) -> ScoreItem:
     labs = r.time_ms.get(str(b), {})
     known = _known(labs)
     g, bd = _sum(labs, good), _sum(labs, bad)
@@ -634,14 +734,20 @@ def _rule(key: str, r: Report, cfg: ReportConfig, b: Behaviour, good: Iterable[s
         return ScoreItem(key, "no_data", None, None, cfg.bad_max_share, 0, 0, 0)
     status: Status = "good" if bd / known <= cfg.bad_max_share else "needs_work"
     segs = [s for s in r.segments if s.behaviour is b]
-    return ScoreItem(key, status, g / known, bd / known, cfg.bad_max_share, known, g, bd, _moments(segs, cfg, r.mode))
+    return ScoreItem(
+        key, status, g / known, bd / known, cfg.bad_max_share, known, g, bd, _moments(segs, cfg, r.mode)
+    )
 
 
 def _window_item(key: str, r: Report, cfg: ReportConfig, phase_key: str, from_start: bool) -> ScoreItem:
     spans = tuple((p.start_ms, p.end_ms) for p in r.phases if p.phase == phase_key)
     if not spans and r.duration_ms > 0:
         w = cfg.welcome_window_ms if from_start else cfg.close_window_ms
-        spans = ((r.start_ms, min(r.end_ms, r.start_ms + w)),) if from_start else ((max(r.start_ms, r.end_ms - w), r.end_ms),)
+        spans = (
+            ((r.start_ms, min(r.end_ms, r.start_ms + w)),)
+            if from_start
+            else ((max(r.start_ms, r.end_ms - w), r.end_ms),)
+        )
     eye: dict[str, int] = {}
     smile: dict[str, int] = {}
     rel: list[Segment] = []
@@ -665,8 +771,18 @@ def _window_item(key: str, r: Report, cfg: ReportConfig, phase_key: str, from_st
     status: Status = "good" if ok else "needs_work"
     # Moments: judged as in a welcome (screen and no smile are faults here).
     judged = [Segment(s.behaviour, s.label, s.start_ms, s.end_ms, "reception") for s in rel]
-    return ScoreItem(key, status, share, None if share is None else 1 - share, cfg.eye_contact_target_share,
-                     eye_known, smile_good, bad_ms, _moments(judged, cfg, "face_to_face", spans), spans)
+    return ScoreItem(
+        key,
+        status,
+        share,
+        None if share is None else 1 - share,
+        cfg.eye_contact_target_share,
+        eye_known,
+        smile_good,
+        bad_ms,
+        _moments(judged, cfg, "face_to_face", spans),
+        spans,
+    )
 
 
 def build_scorecard(r: Report, cfg: ReportConfig) -> tuple[ScoreItem, ...]:
@@ -682,8 +798,19 @@ def build_scorecard(r: Report, cfg: ReportConfig) -> tuple[ScoreItem, ...]:
                 continue
             ok = g / known >= cfg.smile_target_share and bd / known <= cfg.bad_max_share
             segs = [s for s in r.segments if s.behaviour is Behaviour.SMILE]
-            items.append(ScoreItem(key, "good" if ok else "needs_work", g / known, bd / known,
-                                   cfg.smile_target_share, known, g, bd, _moments(segs, cfg, r.mode)))
+            items.append(
+                ScoreItem(
+                    key,
+                    "good" if ok else "needs_work",
+                    g / known,
+                    bd / known,
+                    cfg.smile_target_share,
+                    known,
+                    g,
+                    bd,
+                    _moments(segs, cfg, r.mode),
+                )
+            )
         elif key == "eye_contact":
             labs = r.time_ms.get(str(Behaviour.EYE_CONTACT), {})
             lens, away = labs.get(str(EyeContact.LENS), 0), labs.get(str(EyeContact.AWAY), 0)
@@ -692,18 +819,38 @@ def build_scorecard(r: Report, cfg: ReportConfig) -> tuple[ScoreItem, ...]:
                 items.append(ScoreItem(key, "no_data", None, None, cfg.eye_contact_target_share, 0, 0, 0))
                 continue
             segs = [s for s in r.segments if s.behaviour is Behaviour.EYE_CONTACT]
-            items.append(ScoreItem(key, "good" if lens / known >= cfg.eye_contact_target_share else "needs_work",
-                                   lens / known, away / known, cfg.eye_contact_target_share, known, lens, away,
-                                   _moments(segs, cfg, r.mode)))
+            items.append(
+                ScoreItem(
+                    key,
+                    "good" if lens / known >= cfg.eye_contact_target_share else "needs_work",
+                    lens / known,
+                    away / known,
+                    cfg.eye_contact_target_share,
+                    known,
+                    lens,
+                    away,
+                    _moments(segs, cfg, r.mode),
+                )
+            )
         elif key == "welcome":
             items.append(_window_item(key, r, cfg, "reception", True))
         elif key == "close":
             items.append(_window_item(key, r, cfg, "farewell", False))
         elif key == "arms":
-            items.append(_rule(key, r, cfg, Behaviour.ARMS, [ArmsPose.EXTENDED],
-                               [ArmsPose.HIDDEN, ArmsPose.CROSSED_CHEST, ArmsPose.CROSSED_TABLE]))
+            items.append(
+                _rule(
+                    key,
+                    r,
+                    cfg,
+                    Behaviour.ARMS,
+                    [ArmsPose.EXTENDED],
+                    [ArmsPose.HIDDEN, ArmsPose.CROSSED_CHEST, ArmsPose.CROSSED_TABLE],
+                )
+            )
         elif key == "head":
-            items.append(_rule(key, r, cfg, Behaviour.HEAD, [HeadPose.UPRIGHT], [HeadPose.PROPPED, HeadPose.TURNED]))
+            items.append(
+                _rule(key, r, cfg, Behaviour.HEAD, [HeadPose.UPRIGHT], [HeadPose.PROPPED, HeadPose.TURNED])
+            )
         elif key == "posture":
             items.append(_rule(key, r, cfg, Behaviour.POSTURE, [Posture.UPRIGHT], [Posture.SLUMPED]))
         elif key == "hands":
@@ -714,7 +861,17 @@ def build_scorecard(r: Report, cfg: ReportConfig) -> tuple[ScoreItem, ...]:
                 items.append(ScoreItem(key, "no_data", None, None, cfg.hands_target_share, 0, 0, 0))
                 continue
             segs = [s for s in r.segments if s.behaviour in (Behaviour.HANDS, Behaviour.PALM)]
-            items.append(ScoreItem(key, "good" if g / known >= cfg.hands_target_share else "needs_work",
-                                   g / known, None, cfg.hands_target_share, known, g, 0,
-                                   _moments(segs, cfg, r.mode)))
+            items.append(
+                ScoreItem(
+                    key,
+                    "good" if g / known >= cfg.hands_target_share else "needs_work",
+                    g / known,
+                    None,
+                    cfg.hands_target_share,
+                    known,
+                    g,
+                    0,
+                    _moments(segs, cfg, r.mode),
+                )
+            )
     return tuple(items)

@@ -44,8 +44,9 @@ class Lines:
 
     def __post_init__(self) -> None:
         if len(self.no) != len(self.en):
-            raise ValueError(f"Lines must have as many English as Norwegian lines, got {len(self.no)} "
-                             f"and {len(self.en)}")
+            raise ValueError(
+                f"Lines must have as many English as Norwegian lines, got {len(self.no)} and {len(self.en)}"
+            )
 
     def get(self, lang: str = "no") -> tuple[str, ...]:
         """Return the lines in ``lang``."""
@@ -129,7 +130,10 @@ CUSTOMER_TYPES: Final[tuple[CustomerType, ...]] = (
             ("Godtar løsninger", "Accepts solutions"),
         ),
         normal_contact=_lines(
-            ("Riktige spørsmål bringer dem tilbake til emnet", "The right questions bring them back to the topic"),
+            (
+                "Riktige spørsmål bringer dem tilbake til emnet",
+                "The right questions bring them back to the topic",
+            ),
         ),
         difficult_contact=_lines(
             ("Oppretthold initiativet", "Keep the initiative"),
@@ -222,24 +226,34 @@ _FACE_ALL: Final = frozenset(b for b in Behaviour if b is not Behaviour.POSTURE)
 _EYES_SMILE: Final = frozenset({Behaviour.EYE_CONTACT, Behaviour.GAZE_STYLE, Behaviour.SMILE, Behaviour.HEAD})
 # Listening posture: head upright (not propped or turned), no crossed or hidden arms, hands visible;
 # eye contact still counts but looking at the screen is fine (neutral) while solving the problem.
-_LISTENING: Final = frozenset({
-    Behaviour.EYE_CONTACT, Behaviour.GAZE_STYLE, Behaviour.ARMS, Behaviour.HANDS, Behaviour.PALM,
-    Behaviour.HEAD,
-})
+_LISTENING: Final = frozenset(
+    {
+        Behaviour.EYE_CONTACT,
+        Behaviour.GAZE_STYLE,
+        Behaviour.ARMS,
+        Behaviour.HANDS,
+        Behaviour.PALM,
+        Behaviour.HEAD,
+    }
+)
 _PHONE: Final = frozenset({Behaviour.POSTURE, Behaviour.SMILE})
 # "smile og være imøtekommende", "tiltal dem med navn, si hei og smil": in these phases not smiling and
 # looking at the screen instead of the customer are faults.
-_WELCOME_EXPECTED: Final = frozenset({
-    (Behaviour.SMILE, str(SmileType.NONE)),
-    (Behaviour.EYE_CONTACT, str(EyeContact.SCREEN)),
-    (Behaviour.GAZE_STYLE, str(GazeStyle.SCREEN)),
-})
+_WELCOME_EXPECTED: Final = frozenset(
+    {
+        (Behaviour.SMILE, str(SmileType.NONE)),
+        (Behaviour.EYE_CONTACT, str(EyeContact.SCREEN)),
+        (Behaviour.GAZE_STYLE, str(GazeStyle.SCREEN)),
+    }
+)
 # "Det er viktig å smile, selv om ingen er til stede."
 _PHONE_EXPECTED: Final = frozenset({(Behaviour.SMILE, str(SmileType.NONE))})
 
 PHASES: Final[tuple[Phase, ...]] = (
     Phase(
-        key="reception", mode="face_to_face", order=1,
+        key="reception",
+        mode="face_to_face",
+        order=1,
         name=Text("Mottak", "Reception"),
         description=Text(
             "Det er viktig å skape et tillitsklima; rask tilbakemelding, si hei, presentere deg selv, smile "
@@ -247,79 +261,108 @@ PHASES: Final[tuple[Phase, ...]] = (
             "Build a climate of trust: respond quickly, say hello, introduce yourself, smile and be "
             "welcoming.",
         ),
-        checks=_EYES_SMILE, expected=_WELCOME_EXPECTED, aliases=("mottak",),
+        checks=_EYES_SMILE,
+        expected=_WELCOME_EXPECTED,
+        aliases=("mottak",),
     ),
     Phase(
-        key="problem_solving", mode="face_to_face", order=2,
+        key="problem_solving",
+        mode="face_to_face",
+        order=2,
         name=Text("Raskt løse problem", "Solve the problem quickly"),
         description=Text(
             "For dette må du lytte, spørre, være løsningsorientert og personanpasse løsningene til kunden.",
             "Listen, ask, be solution-oriented and tailor the solutions to the customer.",
         ),
-        checks=_LISTENING, aliases=("raskt_lose_problem", "raskt løse problem", "problem"),
+        checks=_LISTENING,
+        aliases=("raskt_lose_problem", "raskt løse problem", "problem"),
     ),
     Phase(
-        key="confirmation", mode="face_to_face", order=3,
+        key="confirmation",
+        mode="face_to_face",
+        order=3,
         name=Text("Bekreftelse", "Confirmation"),
         description=Text(
             "Tydelig informasjon; informere interne og eksterne kunder og kolleger.",
             "Clear information; inform internal and external customers and colleagues.",
         ),
-        checks=_LISTENING | {Behaviour.SMILE}, aliases=("bekreftelse",),
+        checks=_LISTENING | {Behaviour.SMILE},
+        aliases=("bekreftelse",),
     ),
     Phase(
-        key="farewell", mode="face_to_face", order=4,
+        key="farewell",
+        mode="face_to_face",
+        order=4,
         name=Text("Å si farvel", "Farewell"),
         description=Text(
             "Det er viktig å være tilgjengelig selv når kunden reiser; tiltal dem med navn, si hei og smil.",
             "Stay available even as the customer leaves; address them by name, say goodbye and smile.",
         ),
-        checks=_EYES_SMILE, expected=_WELCOME_EXPECTED, aliases=("si_farvel", "å si farvel", "farvel"),
+        checks=_EYES_SMILE,
+        expected=_WELCOME_EXPECTED,
+        aliases=("si_farvel", "å si farvel", "farvel"),
     ),
     Phase(
-        key="before_call", mode="telephone", order=1,
+        key="before_call",
+        mode="telephone",
+        order=1,
         name=Text("Før samtalen", "Before the call"),
         description=Text(
             "Ha svarene på de hyppigste spørsmålene klare, og penn og papir tilgjengelig.",
             "Have the answers to the most frequent questions ready, and pen and paper at hand.",
         ),
-        checks=frozenset({Behaviour.POSTURE}), aliases=("for_samtalen", "før samtalen"),
+        checks=frozenset({Behaviour.POSTURE}),
+        aliases=("for_samtalen", "før samtalen"),
     ),
     Phase(
-        key="reception", mode="telephone", order=2,
+        key="reception",
+        mode="telephone",
+        order=2,
         name=Text("Mottak", "Reception"),
         description=Text(
             "Svar raskt. Det er viktig å smile, selv om ingen er til stede. Fortell hvem du er.",
             "Answer quickly. Smile, even though nobody is there. Say who you are.",
         ),
-        checks=_PHONE, expected=_PHONE_EXPECTED, aliases=("mottak",),
+        checks=_PHONE,
+        expected=_PHONE_EXPECTED,
+        aliases=("mottak",),
     ),
     Phase(
-        key="action", mode="telephone", order=3,
+        key="action",
+        mode="telephone",
+        order=3,
         name=Text("Handling", "Action"),
         description=Text(
             "Svar på forespørsler, koble samtalen videre, svar på klager, samle informasjon.",
             "Answer requests, transfer the call, answer complaints, gather information.",
         ),
-        checks=_PHONE, aliases=("handling",),
+        checks=_PHONE,
+        aliases=("handling",),
     ),
     Phase(
-        key="closing", mode="telephone", order=4,
+        key="closing",
+        mode="telephone",
+        order=4,
         name=Text("Avslutning og farvel", "Closing and goodbye"),
         description=Text(
             "Kort oppsummering, takk for samtalen, si farvel med navn, la kunden legge på.",
             "Short summary, thank the caller, say goodbye by name, let the customer hang up.",
         ),
-        checks=_PHONE, expected=_PHONE_EXPECTED, aliases=("avslutning", "avslutning og farvel"),
+        checks=_PHONE,
+        expected=_PHONE_EXPECTED,
+        aliases=("avslutning", "avslutning og farvel"),
     ),
     Phase(
-        key="after_call", mode="telephone", order=5,
+        key="after_call",
+        mode="telephone",
+        order=5,
         name=Text("Etter samtalen", "After the call"),
         description=Text(
             "Det som ble avtalt i løpet av samtalen må utføres raskt.",
             "Carry out what was agreed during the call quickly.",
         ),
-        checks=frozenset({Behaviour.POSTURE}), aliases=("etter_samtalen", "etter samtalen"),
+        checks=frozenset({Behaviour.POSTURE}),
+        aliases=("etter_samtalen", "etter samtalen"),
     ),
 )
 
@@ -357,7 +400,9 @@ def get_phase(phase: str, mode: str = "face_to_face") -> Phase:
     p = _BY_KEY.get((m, phase.strip().lower()))
     if p is None:
         # A face-to-face id in telephone mode would silently check the wrong things: refuse it.
-        raise ValueError(f"phase must be one of {[q.key for q in phases(m)]} for mode {m!r}, but got {phase!r}")
+        raise ValueError(
+            f"phase must be one of {[q.key for q in phases(m)]} for mode {m!r}, but got {phase!r}"
+        )
     return p
 
 
@@ -388,9 +433,10 @@ def checks_for(phase: str | None, mode: str = "face_to_face") -> frozenset[Behav
     return get_phase(phase, m).checks
 
 
-def phase_verdict(behaviour: Behaviour | str, label: str, phase: str | None = None,
-                  mode: str = "face_to_face") -> Verdict:
-    """Return the verdict on ``label`` during ``phase``: the guide's verdict, stricter where the phase expects.
+def phase_verdict(
+    behaviour: Behaviour | str, label: str, phase: str | None = None, mode: str = "face_to_face"
+) -> Verdict:
+    """Return the verdict on ``label`` during ``phase``: the guide's, stricter where the phase expects more.
 
     Example: no smile is ``"neutral"`` in general but ``"bad"`` during the reception and the farewell.
 

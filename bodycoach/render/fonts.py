@@ -17,8 +17,23 @@ from PIL import ImageFont
 _ASSETS: Final = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 _SYSTEM: Final = Path("/usr/share/fonts/truetype/dejavu")
 _FILES: Final = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
-_TRANSLIT: Final = str.maketrans({"æ": "ae", "ø": "o", "å": "aa", "Æ": "Ae", "Ø": "O", "Å": "Aa",
-                                  "—": "-", "–": "-", "≥": ">=", "≤": "<=", "✓": "+", "→": ">", "×": "x"})
+_TRANSLIT: Final = str.maketrans(
+    {
+        "æ": "ae",
+        "ø": "o",
+        "å": "aa",
+        "Æ": "Ae",
+        "Ø": "O",
+        "Å": "Aa",
+        "—": "-",
+        "–": "-",
+        "≥": ">=",
+        "≤": "<=",
+        "✓": "+",
+        "→": ">",
+        "×": "x",
+    }
+)
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 

@@ -45,31 +45,120 @@ LANDMARK_BGR: Final[BGR] = (235, 220, 150)
 
 # Areas that always get a badge (grey while unknown); the others appear once they have a known state.
 CORE_AREAS: Final[tuple[Behaviour, ...]] = (
-    Behaviour.EYE_CONTACT, Behaviour.SMILE, Behaviour.ARMS, Behaviour.HANDS, Behaviour.HEAD,
+    Behaviour.EYE_CONTACT,
+    Behaviour.SMILE,
+    Behaviour.ARMS,
+    Behaviour.HANDS,
+    Behaviour.HEAD,
 )
 EXTRA_AREAS: Final[tuple[Behaviour, ...]] = (Behaviour.GAZE_STYLE, Behaviour.PALM, Behaviour.POSTURE)
 
 # Upper-body BlazePose connections (the counter hides the legs).
 _POSE_EDGES: Final[tuple[tuple[int, int], ...]] = (
-    (11, 12), (11, 13), (13, 15), (12, 14), (14, 16), (11, 23), (12, 24), (23, 24),
-    (15, 17), (15, 19), (17, 19), (16, 18), (16, 20), (18, 20),
+    (11, 12),
+    (11, 13),
+    (13, 15),
+    (12, 14),
+    (14, 16),
+    (11, 23),
+    (12, 24),
+    (23, 24),
+    (15, 17),
+    (15, 19),
+    (17, 19),
+    (16, 18),
+    (16, 20),
+    (18, 20),
 )
 _HAND_EDGES: Final[tuple[tuple[int, int], ...]] = (
-    (0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10), (10, 11), (11, 12),
-    (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (17, 18), (18, 19), (19, 20), (0, 17),
+    (0, 1),
+    (1, 2),
+    (2, 3),
+    (3, 4),
+    (0, 5),
+    (5, 6),
+    (6, 7),
+    (7, 8),
+    (5, 9),
+    (9, 10),
+    (10, 11),
+    (11, 12),
+    (9, 13),
+    (13, 14),
+    (14, 15),
+    (15, 16),
+    (13, 17),
+    (17, 18),
+    (18, 19),
+    (19, 20),
+    (0, 17),
 )
 # MediaPipe face-mesh oval, lips (outer) and iris centres: enough to see the tracking, cheap to draw.
 _FACE_OVAL: Final[tuple[int, ...]] = (
-    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,
-    176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+    10,
+    338,
+    297,
+    332,
+    284,
+    251,
+    389,
+    356,
+    454,
+    323,
+    361,
+    288,
+    397,
+    365,
+    379,
+    378,
+    400,
+    377,
+    152,
+    148,
+    176,
+    149,
+    150,
+    136,
+    172,
+    58,
+    132,
+    93,
+    234,
+    127,
+    162,
+    21,
+    54,
+    103,
+    67,
+    109,
 )
 _LIPS: Final[tuple[int, ...]] = (
-    61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146,
+    61,
+    185,
+    40,
+    39,
+    37,
+    0,
+    267,
+    269,
+    270,
+    409,
+    291,
+    375,
+    321,
+    405,
+    314,
+    17,
+    84,
+    181,
+    91,
+    146,
 )
 _IRIS: Final[tuple[int, ...]] = (468, 473)
 
 
 # ---- text ----------------------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=512)
 def _text_mask(text: str, size_px: int, bold: bool) -> npt.NDArray[np.uint8]:
@@ -87,7 +176,7 @@ def _text_mask(text: str, size_px: int, bold: bool) -> npt.NDArray[np.uint8]:
 
 
 def text_size(text: str, size_px: int, bold: bool = False) -> tuple[int, int]:
-    """Return (width, height) in pixels of ``text`` (lines separated by ``\\n``) at ``size_px``."""
+    """Return (width, height) in pixels of ``text`` (one line per newline) at ``size_px``."""
     masks = [_text_mask(line, max(1, int(size_px)), bold) for line in text.split("\n")]
     return max(m.shape[1] for m in masks), sum(m.shape[0] for m in masks)
 
@@ -116,7 +205,9 @@ def _check_frame(frame: npt.NDArray[np.generic], name: str = "frame_bgr") -> Non
     if frame.dtype != np.uint8:
         raise ValueError(f"{name} must have dtype uint8, but got {frame.dtype}")
     if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (1, 3, 4)):
-        raise ValueError(f"{name} must have shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), but got {frame.shape}")
+        raise ValueError(
+            f"{name} must have shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), but got {frame.shape}"
+        )
 
 
 def _colour_for(frame: Frame, color_bgr: Sequence[int]) -> npt.NDArray[np.uint16]:
@@ -134,8 +225,9 @@ def _view3(frame: Frame) -> Frame:
     return frame[:, :, :3] if frame.shape[2] == 4 else frame
 
 
-def fill_rect(frame: Frame, x0: int, y0: int, x1: int, y1: int, color_bgr: Sequence[int],
-              alpha: float = 1.0) -> Frame:
+def fill_rect(
+    frame: Frame, x0: int, y0: int, x1: int, y1: int, color_bgr: Sequence[int], alpha: float = 1.0
+) -> Frame:
     """Blend a filled rectangle [x0, x1) × [y0, y1) (pixels, clipped to the frame) in place."""
     _check_frame(frame)
     v = _view3(frame)
@@ -160,20 +252,29 @@ def _blit(frame: Frame, mask: npt.NDArray[np.uint8], x: int, y: int, col: npt.ND
     fx0, fy0, fx1, fy1 = max(0, x), max(0, y), min(w, x + mw), min(h, y + mh)
     if fx1 <= fx0 or fy1 <= fy0:
         return
-    m = mask[fy0 - y:fy1 - y, fx0 - x:fx1 - x]
+    m = mask[fy0 - y : fy1 - y, fx0 - x : fx1 - x]
     a = m[:, :, None].astype(np.uint16)
     roi = v[fy0:fy1, fx0:fx1]
     roi[:] = ((roi.astype(np.uint16) * (255 - a) + col * a + 127) // 255).astype(np.uint8)
 
 
-def draw_text(frame_bgr: Frame, text: str, org: tuple[int, int], *, size_px: int,
-              color_bgr: Sequence[int] = TEXT_BGR, bg_bgr: Sequence[int] | None = None,
-              bg_alpha: float = 1.0, pad_px: int | None = None, bold: bool = False) -> Frame:
+def draw_text(
+    frame_bgr: Frame,
+    text: str,
+    org: tuple[int, int],
+    *,
+    size_px: int,
+    color_bgr: Sequence[int] = TEXT_BGR,
+    bg_bgr: Sequence[int] | None = None,
+    bg_alpha: float = 1.0,
+    pad_px: int | None = None,
+    bold: bool = False,
+) -> Frame:
     """Draw ``text`` with Pillow (æ, ø, å render) into ``frame_bgr`` in place and return it.
 
     Args:
         frame_bgr: uint8 image, (H, W, 3) BGR; (H, W), (H, W, 1) grey and (H, W, 4) BGRA also work.
-        text: The text; ``\\n`` starts a new line.
+        text: The text; a newline starts a new line.
         org: (x, y) of the *top-left* corner of the text in pixels (unlike cv2's baseline origin).
         size_px: Font size in pixels (em height).
         color_bgr: Text colour.
@@ -209,6 +310,7 @@ def draw_text(frame_bgr: Frame, text: str, org: tuple[int, int], *, size_px: int
 
 # ---- landmarks -----------------------------------------------------------------------------------------
 
+
 def _points_px(pts: npt.NDArray[np.float32], w: int, h: int) -> npt.NDArray[np.int32]:
     xy = np.nan_to_num(pts[:, :2], nan=-1.0) * np.asarray([w, h], dtype=np.float32)
     return np.clip(xy, -32000, 32000).round().astype(np.int32)
@@ -216,10 +318,12 @@ def _points_px(pts: npt.NDArray[np.float32], w: int, h: int) -> npt.NDArray[np.i
 
 def _draw_landmarks(frame: Frame, result: FrameResult, cfg: OverlayConfig) -> None:
     lm = result.landmarks
-    v = _view3(frame)
-    h, w = v.shape[:2]
-    if v.shape[2] != 3:
+    if frame.ndim != 3 or frame.shape[2] not in (3, 4):
         return  # grey frames: landmarks are skipped (annotate converts grey to BGR first)
+    # cv2 draws into the whole (contiguous) array; BGRA gets an opaque alpha where lines are drawn.
+    v = frame
+    colour = LANDMARK_BGR if frame.shape[2] == 3 else (*LANDMARK_BGR, 255)
+    h, w = v.shape[:2]
     thick = max(1, round(h / 480))
     lines: list[npt.NDArray[np.int32]] = []
     dots: list[tuple[int, int]] = []
@@ -244,14 +348,15 @@ def _draw_landmarks(frame: Frame, result: FrameResult, cfg: OverlayConfig) -> No
         closed = [ln for ln in lines if len(ln) > 2]
         open_ = [ln for ln in lines if len(ln) <= 2]
         if closed:
-            cv2.polylines(v, closed, True, LANDMARK_BGR, thick, cv2.LINE_AA)
+            cv2.polylines(v, closed, True, colour, thick, cv2.LINE_AA)
         if open_:
-            cv2.polylines(v, open_, False, LANDMARK_BGR, thick, cv2.LINE_AA)
+            cv2.polylines(v, open_, False, colour, thick, cv2.LINE_AA)
     for x, y in dots:
-        cv2.circle(v, (int(x), int(y)), thick + 1, LANDMARK_BGR, -1, cv2.LINE_AA)
+        cv2.circle(v, (int(x), int(y)), thick + 1, colour, -1, cv2.LINE_AA)
 
 
 # ---- badges and cue ------------------------------------------------------------------------------------
+
 
 def _px(h: int, frac: float, min_px: int) -> int:
     return max(min_px, int(round(h * frac)))
@@ -265,7 +370,11 @@ def _draw_badges(frame: Frame, result: FrameResult, lang: str, cfg: OverlayConfi
     for b in areas:
         lab = result.state(b)
         # A known label names its area already ("Varmt smil"); an unknown one needs the area's name.
-        text = label_text(b, lab, lang) if lab != UNKNOWN else f"{behaviour_text(b, lang)}: {label_text(b, lab, lang).lower()}"
+        text = (
+            label_text(b, lab, lang)
+            if lab != UNKNOWN
+            else f"{behaviour_text(b, lang)}: {label_text(b, lab, lang).lower()}"
+        )
         rows.append((text, verdict(b, lab)))
     masks = [_text_mask(t, size, False) for t, _ in rows]
     pad = max(2, size // 3)
@@ -303,9 +412,17 @@ def _draw_cue(frame: Frame, cue: Cue, cfg: OverlayConfig) -> None:
         y += m.shape[0]
 
 
-def annotate(frame_bgr: Frame, result: FrameResult, *, lang: str = "no", show_landmarks: bool = True,
-             cue: Cue | None = None, show_badges: bool = True, inplace: bool = False,
-             config: OverlayConfig | None = None) -> Frame:
+def annotate(
+    frame_bgr: Frame,
+    result: FrameResult,
+    *,
+    lang: str = "no",
+    show_landmarks: bool = True,
+    cue: Cue | None = None,
+    show_badges: bool = True,
+    inplace: bool = False,
+    config: OverlayConfig | None = None,
+) -> Frame:
     """Return the frame with the overlay: thin landmarks, one state badge per area, the cue at the bottom.
 
     Args:
@@ -315,7 +432,8 @@ def annotate(frame_bgr: Frame, result: FrameResult, *, lang: str = "no", show_la
         show_landmarks: Draw the thin landmark lines.
         cue: The cue to show (from :class:`~bodycoach.feedback.cues.CueScheduler`), or None.
         show_badges: Draw the state badges.
-        inplace: Draw into ``frame_bgr`` itself instead of a copy (only for (H, W, 3) / (H, W, 4) input).
+        inplace: Draw into ``frame_bgr`` itself instead of a copy (only for C-contiguous (H, W, 3) /
+            (H, W, 4) input; other input is copied anyway, so always use the returned array).
         config: Overlay settings; default from ``calibration/feedback.toml``.
 
     Returns:
@@ -328,9 +446,11 @@ def annotate(frame_bgr: Frame, result: FrameResult, *, lang: str = "no", show_la
     cfg = config if config is not None else default_feedback_config().overlay
     behaviour_text(Behaviour.SMILE, lang)  # validates lang
     if frame_bgr.ndim == 2 or frame_bgr.shape[2] == 1:
-        out = cv2.cvtColor(np.ascontiguousarray(frame_bgr.reshape(frame_bgr.shape[:2])), cv2.COLOR_GRAY2BGR)
+        grey = np.ascontiguousarray(frame_bgr.reshape(frame_bgr.shape[:2]))
+        out: Frame = np.asarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
     else:
-        out = frame_bgr if inplace else frame_bgr.copy()
+        # cv2 draws only into contiguous arrays: a strided view is copied even when inplace is asked.
+        out = frame_bgr if inplace and frame_bgr.flags.c_contiguous else frame_bgr.copy()
     h, w = out.shape[:2]
     if h == 0 or w == 0:
         return out

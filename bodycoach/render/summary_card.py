@@ -45,8 +45,28 @@ def _item_detail(report: Report, item: ScoreItem, lang: str) -> str:
     return ""
 
 
-def render_summary_card(report: Report, *, lang: str = "no", size: tuple[int, int] = (1280, 720),
-                        title: str | None = None) -> Frame:
+def _bar_value(item: ScoreItem) -> tuple[float | None, float]:
+    """(bar fill, target tick) in 0..1: the share asked for, or for body rules the share without faults."""
+    if item.key in ("arms", "head", "posture"):
+        if item.bad_share is None:
+            return None, 0.0
+        return 1.0 - item.bad_share, 1.0 - item.target
+    return item.share, item.target
+
+
+def _fit(d: ImageDraw.ImageDraw, t: str, font: object, max_w: float) -> str:
+    """Cut ``t`` with an ellipsis so that it fits ``max_w`` pixels."""
+    t = displayable(t)
+    if d.textlength(t, font=font) <= max_w:  # type: ignore[arg-type]
+        return t
+    while t and d.textlength(t + "…", font=font) > max_w:  # type: ignore[arg-type]
+        t = t[:-1]
+    return t.rstrip() + "…" if t else ""
+
+
+def render_summary_card(
+    report: Report, *, lang: str = "no", size: tuple[int, int] = (1280, 720), title: str | None = None
+) -> Frame:
     """Return a BGR image (H, W, 3) summarising ``report``: scorecard with bars, smiles and phases.
 
     Args:
@@ -79,34 +99,41 @@ def render_summary_card(report: Report, *, lang: str = "no", size: tuple[int, in
     sub = report.summary_lines(lg)[0]
     if report.scenario:
         try:
-            sub += "   ·   " + ("Kunde: " if lg == "no" else "Customer: ") + get_customer_type(report.scenario).name.get(lg)
+            sub += (
+                "   ·   "
+                + ("Kunde: " if lg == "no" else "Customer: ")
+                + get_customer_type(report.scenario).name.get(lg)
+            )
         except ValueError:
             sub += f"   ·   {report.scenario}"
-    y = pad + unit * 3
+    y: float = pad + unit * 3
     text((pad, y), sub, f_text, _DIM)
     y += unit * 2.4
 
-    bar_x = int(w * 0.55)
+    bar_x = int(w * 0.58)
     bar_w = max(10, w - bar_x - pad)
-    row_h = unit * 3.3
+    footer = [ln for ln in report.summary_lines(lg)[1:] if ln[:1] not in ("✓", "→", "–")]
+    room = h - y - pad - len(footer) * unit * 1.5
+    row_h = max(unit * 2.6, min(unit * 3.4, room / max(1, len(report.scorecard))))
+    text_w = bar_x - pad * 2 - unit * 1.4
     for item in report.scorecard:
-        if y + row_h > h - unit * 4:
+        if y + row_h > h - len(footer) * unit * 1.5:
             break
         col = _RGB[item.status]
         r = unit * 0.45
         d.ellipse((pad, y + unit * 0.35, pad + 2 * r, y + unit * 0.35 + 2 * r), fill=col)
         text((pad + unit * 1.4, y), item.title(lg), f_head)
-        text((pad + unit * 1.4, y + unit * 1.6), f"{_status_word(item.status, lg)} — {_item_detail(report, item, lg)}",
-             f_small, _DIM)
-        # Bar: share of time in what the guide asks for, with the target marked.
-        if item.share is not None:
+        detail = _fit(
+            d, f"{_status_word(item.status, lg)} — {_item_detail(report, item, lg)}", f_small, text_w
+        )
+        text((pad + unit * 1.4, y + unit * 1.55), detail, f_small, _DIM)
+        value, tick = _bar_value(item)
+        if value is not None:
             by = y + unit * 0.4
             d.rectangle((bar_x, by, bar_x + bar_w, by + unit), fill=_BAR_BG)
-            d.rectangle((bar_x, by, bar_x + int(bar_w * max(0.0, min(1.0, item.share))), by + unit), fill=col)
-            if item.key in ("smile", "eye_contact", "welcome", "close", "hands"):
-                tx = bar_x + int(bar_w * item.target)
-                d.line((tx, by - unit * 0.3, tx, by + unit * 1.3), fill=_FG, width=max(1, unit // 6))
-            text((bar_x, by + unit * 1.2), f"{round(100 * item.share)} %", f_small, _DIM)
+            d.rectangle((bar_x, by, bar_x + int(bar_w * max(0.0, min(1.0, value))), by + unit), fill=col)
+            tx = bar_x + int(bar_w * tick)
+            d.line((tx, by - unit * 0.3, tx, by + unit * 1.3), fill=_FG, width=max(1, unit // 6))
         y += row_h
 
     footer = [ln for ln in report.summary_lines(lg)[1:] if ln[:1] not in ("✓", "→", "–")]
