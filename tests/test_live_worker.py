@@ -12,7 +12,15 @@ import pytest
 
 from bodycoach.apps.live_worker import LiveSettings, LiveWorker, ThreadedSink
 from bodycoach.pipeline import Coach
-from bodycoach.types import FACE_POINTS, POSE_POINTS, Behaviour, FrameResult, Landmarks
+from bodycoach.types import (
+    FACE_POINTS,
+    POSE_POINTS,
+    Behaviour,
+    Classification,
+    Features,
+    FrameResult,
+    Landmarks,
+)
 
 
 class FakeExtractor:
@@ -37,6 +45,29 @@ class FakeExtractor:
 
     def close(self) -> None:
         self.closed = True
+
+
+class FakeCoach:
+    """The ``Coach`` surface the worker uses, with every behaviour ``unknown`` (no analyzer needed)."""
+
+    def __init__(self, extractor: FakeExtractor) -> None:
+        self.extractor = extractor
+        self.finished_at: list[int | None] = []
+
+    def step_landmarks(self, lm: Landmarks) -> FrameResult:
+        ts = lm.timestamp_ms
+        cls = {b: Classification.unknown(b, ts) for b in Behaviour}
+        return FrameResult(landmarks=lm, features=Features.empty(ts), classifications=cls, states={})
+
+    def finish(self, timestamp_ms: int | None = None) -> tuple[()]:
+        self.finished_at.append(timestamp_ms)
+        return ()
+
+    def update_config(self, config: Any = None, profile: Any = None) -> None:
+        pass
+
+    def close(self) -> None:
+        self.extractor.close()
 
 
 class FakeCues:
@@ -79,7 +110,7 @@ def make_worker(extractor: FakeExtractor | None = None, **kw: Any) -> tuple[Live
                                                                             FakeRecorder]:
     ex = extractor or FakeExtractor()
     rec = FakeRecorder()
-    w = LiveWorker(Coach(ex), render=fake_render, cue_factory=FakeCues, recorder=rec, **kw)
+    w = LiveWorker(FakeCoach(ex), render=fake_render, cue_factory=FakeCues, recorder=rec, **kw)
     return w, ex, rec
 
 
@@ -242,9 +273,9 @@ def test_pipeline_error_returns_frame_and_counts() -> None:
 def test_coach_factory_is_called_lazily_once() -> None:
     calls = []
 
-    def factory() -> Coach:
+    def factory() -> FakeCoach:
         calls.append(1)
-        return Coach(FakeExtractor())
+        return FakeCoach(FakeExtractor())
 
     w = LiveWorker(factory, render=fake_render, cue_factory=FakeCues, recorder=FakeRecorder())
     assert calls == []
@@ -268,3 +299,34 @@ def test_threaded_sink_writes_in_order_off_the_callback_thread() -> None:
     sink.close()
     assert len(written) == 5 and [t for t, _, _ in written] == sorted(t for t, _, _ in written)
     assert {n for _, _, n in written} == {"bodycoach-session-writer"}
+
+
+def test_real_coach_cues_recorder_and_overlay_together() -> None:
+    """The default wiring (Coach + CueScheduler + SessionRecorder + overlay), no model: empty landmarks."""
+    clock = Clock()
+    w = LiveWorker(Coach(FakeExtractor()), clock=clock)
+    for _ in range(20):
+        clock.t += 0.04
+        out = w.process(frame(240, 320))
+        assert out.shape == (240, 320, 3)
+    w.update(phase="problem_solving")
+    for _ in range(5):
+        clock.t += 0.04
+        w.process(frame(240, 320))
+    assert w.stats().errors == 0, w.stats().last_error
+    w.finish()
+    report = w.recorder.report()
+    assert report.duration_ms > 0
+    assert [p.phase for p in report.phases] == ["reception", "problem_solving"]
+    assert report.summary_lines("no") and report.summary_lines("en")
+
+
+def test_coach_failure_is_counted_and_reported_once() -> None:
+    def broken() -> Coach:
+        raise RuntimeError("models missing\nsecond line")
+
+    w = LiveWorker(broken, render=fake_render, cue_factory=FakeCues, recorder=FakeRecorder())
+    f = frame()
+    assert w.process(f) is f and w.process(f) is f
+    s = w.stats()
+    assert s.errors == 2 and s.last_error == "RuntimeError: models missing" and s.processed == 0

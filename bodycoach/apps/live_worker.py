@@ -95,6 +95,7 @@ class WorkerStats:
         stages: Time per stage of the last processed frame.
         mean_total_ms: Mean processing time per frame (all stages) since start.
         errors: Frames whose processing raised (the frame is returned unannotated; see the log).
+        last_error: One line about the last such failure ("" when none).
     """
 
     received: int = 0
@@ -105,6 +106,7 @@ class WorkerStats:
     stages: StageTimes = field(default_factory=StageTimes)
     mean_total_ms: float = 0.0
     errors: int = 0
+    last_error: str = ""
 
 
 @dataclass(frozen=True)
@@ -262,7 +264,8 @@ class LiveWorker:
         if queue_size < 1:
             raise ValueError(f"LiveWorker queue_size must be >= 1, but got {queue_size}")
         self._coach_or_factory = coach
-        self._coach: Coach | None = coach if isinstance(coach, Coach) else None
+        # A coach is anything with ``extractor`` and ``step_landmarks`` (tests pass light doubles).
+        self._coach: Coach | None = coach if hasattr(coach, "step_landmarks") else None  # type: ignore[assignment]
         self._settings = settings or LiveSettings()
         self.flip_input = flip_input
         self._render = render or _default_render
@@ -279,6 +282,7 @@ class LiveWorker:
         self._processed = 0
         self._dropped = 0
         self._errors = 0
+        self._last_error = ""
         self._updates_dropped = 0
         self._sum_total_ms = 0.0
         self._stages = StageTimes()
@@ -467,7 +471,10 @@ class LiveWorker:
 
     def _process_locked(self, frame_bgr: Frame, decode_ms: float) -> Frame:
         t_start = time.perf_counter()
-        coach = self.coach
+        try:
+            coach = self.coach
+        except Exception as exc:  # e.g. models or thresholds missing: keep the video, say why
+            return self._failed(frame_bgr, exc)
         with self._lock:
             ts = max(self._now_ms_locked(), self._last_ts + 1)
             self._last_ts = ts
@@ -493,11 +500,8 @@ class LiveWorker:
             out = self._render(frame, result, lang=settings.lang, show_landmarks=settings.show_landmarks,
                                cue=cue)
             t4 = time.perf_counter()
-        except Exception:
-            log.exception("live frame failed")
-            with self._lock:
-                self._errors += 1
-            return frame
+        except Exception as exc:
+            return self._failed(frame, exc)
         if sink is not None:
             sink.add_frame(result, settings.phase)
         stages = StageTimes(
@@ -536,6 +540,17 @@ class LiveWorker:
         self._publish(update)
         return np.asarray(out, dtype=np.uint8)
 
+    def _failed(self, frame: Frame, exc: Exception) -> Frame:
+        with self._lock:
+            first = self._errors == 0
+            self._errors += 1
+            self._last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        if first:
+            log.exception("live frame failed")
+        else:
+            log.debug("live frame failed: %s", exc)
+        return frame
+
     def _publish(self, update: LiveUpdate) -> None:
         self.last_update = update
         while True:
@@ -564,6 +579,7 @@ class LiveWorker:
             stages=self._stages,
             mean_total_ms=self._sum_total_ms / self._processed if self._processed else 0.0,
             errors=self._errors,
+            last_error=self._last_error,
         )
 
 

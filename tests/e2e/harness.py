@@ -209,7 +209,10 @@ def run_app(port: int | None = None, *, home: Path | None = None, env: dict[str,
 @contextlib.contextmanager
 def chromium(pw: Any, y4m: Path | None, *, viewport: tuple[int, int] = (1400, 1000),
              extra_args: list[str] | None = None) -> Iterator[Any]:
-    """Launch Debian Chromium headless with a fake camera playing ``y4m``; yield a Playwright page."""
+    """Launch Debian Chromium headless with a fake camera playing ``y4m``; yield a Playwright page.
+
+    ``page.context.new_page()`` opens more pages (each is a new Streamlit session) in the same browser.
+    """
     profile = Path(tempfile.mkdtemp(prefix="bodycoach-chromium-"))
     args = list(CHROMIUM_ARGS)
     if y4m is not None:

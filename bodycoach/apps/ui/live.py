@@ -19,6 +19,7 @@ import streamlit as st
 from bodycoach.apps.live_worker import LiveUpdate, LiveWorker, ThreadedSink, demo_clip, make_live_coach
 from bodycoach.apps.ui.i18n import t, webrtc_translations
 from bodycoach.apps.ui.state import current_lang
+from bodycoach.errors import BodycoachError
 from bodycoach.feedback import messages, scenarios
 from bodycoach.types import Behaviour
 
@@ -95,7 +96,12 @@ def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
     def factory() -> Any:
         return make_live_coach(mirrored=flip, config=config, profile=profile)
 
-    worker = LiveWorker(factory, flip_input=flip)
+    try:
+        coach = factory()  # here, not on the first frame: load errors reach the page, not a video thread
+    except BodycoachError as exc:
+        st.error(str(exc))
+        st.stop()
+    worker = LiveWorker(coach, flip_input=flip)
     st.session_state["bc_worker"] = worker
     st.session_state["bc_worker_key"] = key
     return worker
@@ -183,6 +189,9 @@ def _live_panel() -> None:
         st.markdown(f"**{t('states', lang)}**")
         st.markdown(_states_html(u, lang), unsafe_allow_html=True)
     st.markdown(_stats_html(u, worker, lang), unsafe_allow_html=True)
+    err = worker.stats().last_error
+    if err:
+        st.error(err)
 
 
 def _scenario_card(key: str, lang: str) -> None:
