@@ -42,6 +42,7 @@ def make_long_clip(minutes: float, out: Path) -> Path:
 
 
 def main() -> None:
+    """Build the clip, run analyze on it and print the figures."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--every-ms", type=float, default=None, help="passed to analyze (default: its own)")

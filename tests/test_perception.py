@@ -60,7 +60,8 @@ def test_no_person_gives_empty_values() -> None:
     rng = np.random.default_rng(1)
     with mp_adapter.MediapipeExtractor() as ex:
         for i in range(5):
-            lm = ex.extract(np.full((360, 480, 3), 90, np.uint8) + rng.integers(0, 20, (360, 480, 3), np.uint8), i * 100)
+            room = np.full((360, 480, 3), 90, np.uint8) + rng.integers(0, 20, (360, 480, 3), np.uint8)
+            lm = ex.extract(room, i * 100)
             assert lm.is_empty and lm.timestamp_ms == i * 100 and lm.num_faces == 0
 
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -70,19 +71,19 @@ class VideoInfo:
 
 def to_bgr(frame: npt.NDArray[np.generic]) -> Frame:
     """Return ``frame`` as a 3-channel BGR ``uint8`` image (grayscale and BGRA are converted)."""
-    f = np.asarray(frame)
+    f: Any = np.asarray(frame)
     if f.dtype != np.uint8:
         if np.issubdtype(f.dtype, np.floating):
             f = np.clip(np.nan_to_num(f) * (255.0 if f.max(initial=0) <= 1.0 else 1.0), 0, 255)
         f = np.clip(f, 0, 255).astype(np.uint8)
     if f.ndim == 2:
-        return cv2.cvtColor(f, cv2.COLOR_GRAY2BGR)
+        return np.asarray(cv2.cvtColor(f, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
     if f.ndim == 3 and f.shape[2] == 1:
-        return cv2.cvtColor(f[:, :, 0], cv2.COLOR_GRAY2BGR)
+        return np.asarray(cv2.cvtColor(f[:, :, 0], cv2.COLOR_GRAY2BGR), dtype=np.uint8)
     if f.ndim == 3 and f.shape[2] == 4:
-        return cv2.cvtColor(f, cv2.COLOR_BGRA2BGR)
+        return np.asarray(cv2.cvtColor(f, cv2.COLOR_BGRA2BGR), dtype=np.uint8)
     if f.ndim == 3 and f.shape[2] == 3:
-        return f
+        return np.asarray(f, dtype=np.uint8)
     raise VideoReadError(f"frame must be HxW, HxWx1, HxWx3 or HxWx4, but got shape {f.shape}")
 
 
@@ -225,7 +226,7 @@ def _open(source: str | Path | int) -> tuple[cv2.VideoCapture, VideoInfo]:
         index = int(source[7:])
     if index is not None:
         return _open_camera(index)
-    return _open_file(Path(source))
+    return _open_file(Path(str(source)))
 
 
 def _open_camera(index: int) -> tuple[cv2.VideoCapture, VideoInfo]:

@@ -24,6 +24,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from bodycoach.errors import LandmarkerError
 from bodycoach.landmarks.settings import PerceptionSettings
@@ -93,7 +94,7 @@ class MediapipeExtractor:
         self._closed = False
 
     # -- public ---------------------------------------------------------------------------------
-    def extract(self, frame_bgr: np.ndarray, timestamp_ms: int) -> Landmarks:
+    def extract(self, frame_bgr: npt.NDArray[Any], timestamp_ms: int) -> Landmarks:
         """Return the followed person's landmarks in ``frame_bgr`` (BGR or grayscale ``uint8``)."""
         if self._closed:
             raise LandmarkerError("the extractor is closed")
@@ -147,7 +148,7 @@ class MediapipeExtractor:
         self.close()
 
     # -- internals ------------------------------------------------------------------------------
-    def _prepare(self, frame: np.ndarray) -> np.ndarray:
+    def _prepare(self, frame: npt.NDArray[Any]) -> npt.NDArray[Any]:
         if frame.ndim == 2:
             rgb = cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
         elif frame.shape[2] == 1:
@@ -293,7 +294,7 @@ class HolisticExtractor:
         except Exception as exc:
             raise LandmarkerError(f"could not load MediaPipe Holistic ({str(exc).splitlines()[0]})") from None
 
-    def extract(self, frame_bgr: np.ndarray, timestamp_ms: int) -> Landmarks:
+    def extract(self, frame_bgr: npt.NDArray[Any], timestamp_ms: int) -> Landmarks:
         """Run Holistic; returns face and pose only (enough for a timing baseline)."""
         rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False

@@ -12,8 +12,10 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from bodycoach.errors import BodycoachError
 from bodycoach.types import FACE_POINTS, HAND_POINTS, POSE_POINTS, FloatArray, Landmarks
@@ -43,10 +45,10 @@ class LandmarkBuffer:
         for k in _PARTS:
             self._parts[k].append(getattr(lm, k))
 
-    def arrays(self) -> dict[str, np.ndarray]:
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Return the npz arrays."""
         n = len(self._t)
-        out: dict[str, np.ndarray] = {
+        out: dict[str, npt.NDArray[Any]] = {
             "t_ms": np.asarray(self._t, dtype=np.int64).reshape(n),
             "image_wh": np.asarray(self._wh, dtype=np.int32).reshape(n, 2),
             "num_faces": np.asarray(self._nf, dtype=np.int16).reshape(n),

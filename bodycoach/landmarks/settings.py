@@ -38,7 +38,8 @@ class PerceptionSettings:
         _range("min_detection_confidence", self.min_detection_confidence, 0.0, 1.0)
         _range("min_tracking_confidence", self.min_tracking_confidence, 0.0, 1.0)
         if self.hands_model_complexity not in (0, 1):
-            raise ConfigError(f"perception.hands_model_complexity must be 0 or 1, but got {self.hands_model_complexity}")
+            raise ConfigError(
+                f"perception.hands_model_complexity must be 0 or 1, but got {self.hands_model_complexity}")
         _range("centre_falloff_norm", self.centre_falloff_norm, 0.05, 5.0)
         _range("track_radius_face_widths", self.track_radius_face_widths, 0.0, 20.0)
         _range("track_bonus", self.track_bonus, 1.0, 100.0)
