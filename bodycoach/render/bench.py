@@ -1,8 +1,9 @@
 """Measure the overlay's cost per frame: ``python -m bodycoach.render.bench [--size 640x480] [--frames 600]``.
 
 Uses real recorded landmarks when the repository's ``tests/data/golden_*.npz`` are present (otherwise a
-synthetic person), the shipped cue texts and all badges, and reports wall-clock p50 / p95 / max and thread-CPU p50 / p95 milliseconds of
-``annotate`` (copy + landmarks + badges + cue) and of ``annotate(..., inplace=True)``.
+synthetic person), the shipped cue texts and all badges. Reports wall-clock p50 / p95 / max and
+thread-CPU p50 / p95 milliseconds of ``annotate`` (copy + landmarks + badges + cue) and of
+``annotate(..., inplace=True)``. CPU time is what the overlay costs; wall time adds the machine's load.
 """
 
 from __future__ import annotations
