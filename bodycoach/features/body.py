@@ -64,6 +64,9 @@ def body_features(pose: npt.NDArray[np.floating] | None, image_wh: tuple[int, in
         sign = 1.0 if side == "l" else -1.0  # own side along `axis`
         out[f"{side}_elbow_vis"] = float(vis[e_i])
         out[f"{side}_wrist_vis"] = float(vis[w_i])
+        # MediaPipe extrapolates points outside the frame (still with a visibility); note it separately.
+        inside = bool(ok[w_i] and 0.0 <= pose[w_i, 0] <= 1.0 and 0.0 <= pose[w_i, 1] <= 1.0)
+        out[f"{side}_wrist_in_frame"] = 1.0 if inside else 0.0
         for name, i in (("elbow", e_i), ("wrist", w_i)):
             d = (p[i] - mid) / sw
             out[f"{side}_{name}_out_sw"] = sign * float(d @ axis)

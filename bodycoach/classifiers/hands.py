@@ -1,0 +1,61 @@
+"""Hands per frame: palm vs back of the most visible hand, and hands open / together / not visible."""
+
+from __future__ import annotations
+
+import math
+
+from bodycoach.classifiers.common import make, margin_score
+from bodycoach.config import HandsConfig, PalmConfig
+from bodycoach.types import Behaviour, Classification, Features, HandsPose, PalmSide
+
+
+def classify_palm(f: Features, t: PalmConfig) -> Classification:
+    """Palm or back of the most visible hand (``palm_facing`` sign); not_visible without hands."""
+    ts = f.timestamp_ms
+    hands = f.get("hands_visible")
+    if not math.isfinite(hands):
+        return Classification.unknown(Behaviour.PALM, ts)
+    pf = f.get("palm_facing")
+    if hands < 1 or not math.isfinite(pf):
+        return make(Behaviour.PALM, PalmSide.NOT_VISIBLE, 0.8, ts)
+    if abs(pf) < t.min_abs_facing:
+        return Classification.unknown(Behaviour.PALM, ts)  # edge-on: neither side faces the camera
+    label = PalmSide.PALM if pf > 0 else PalmSide.BACK
+    return make(Behaviour.PALM, label, margin_score(pf, 0.0, 0.6), ts)
+
+
+def classify_hands(f: Features, t: HandsConfig) -> Classification:
+    """Hands together (close to each other) or open; not_visible when no hand is seen."""
+    ts = f.timestamp_ms
+    hands = f.get("hands_visible")
+    if not math.isfinite(hands):
+        return Classification.unknown(Behaviour.HANDS, ts)
+    if hands < 1:
+        return make(Behaviour.HANDS, HandsPose.NOT_VISIBLE, 0.8, ts)
+    gap = f.get("hand_gap_sw")
+    if hands >= 2 and math.isfinite(gap) and gap <= t.together_gap_sw:
+        return make(Behaviour.HANDS, HandsPose.TOGETHER, margin_score(gap, t.together_gap_sw, 0.3), ts)
+    return make(Behaviour.HANDS, HandsPose.OPEN, margin_score(gap, t.together_gap_sw, 0.3) if math.isfinite(gap)
+                else 0.6, ts)
+
+
+class PalmClassifier:
+    """Binds thresholds to :func:`classify_palm`."""
+
+    def __init__(self, t: PalmConfig) -> None:
+        self.t = t
+
+    def __call__(self, f: Features) -> Classification:
+        """Classify one frame."""
+        return classify_palm(f, self.t)
+
+
+class HandsClassifier:
+    """Binds thresholds to :func:`classify_hands`."""
+
+    def __init__(self, t: HandsConfig) -> None:
+        self.t = t
+
+    def __call__(self, f: Features) -> Classification:
+        """Classify one frame."""
+        return classify_hands(f, self.t)
