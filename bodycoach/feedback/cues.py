@@ -127,32 +127,33 @@ class CueScheduler:
         self._hidden_at.clear()
         self._last_ack_ms = None
 
-    def _observe(self, result: FrameResult, ts: int) -> None:
-        started = {e.behaviour: e for e in result.started}
-        seen: set[Behaviour] = set()
+    @staticmethod
+    def _read(result: FrameResult) -> dict[Behaviour, tuple[str, int | None]]:
+        """(label, start hint) per area from the states, or a started event for an area with no state.
+
+        Raises:
+            ValueError: An area that is not a ``Behaviour`` (before anything is changed).
+        """
+        started = {Behaviour(e.behaviour): e for e in result.started}
+        now: dict[Behaviour, tuple[str, int | None]] = {}
         for b_raw, label in result.states.items():
             b = Behaviour(b_raw)
-            seen.add(b)
-            self._note(b, str(label), ts, started.get(b))
+            ev = started.get(b)
+            now[b] = (str(label), ev.start_ms if ev is not None and ev.label == str(label) else None)
         for b, ev in started.items():
-            if b not in seen:
-                self._note(b, ev.label, ts, ev)
-                seen.add(b)
-        for b in list(self._labels):
-            if b not in seen:
-                # No state reported for this area any more: treat it as unknown.
-                del self._labels[b]
-                self._since.pop(b, None)
+            now.setdefault(b, (ev.label, ev.start_ms))
+        return now
 
-    def _note(self, b: Behaviour, label: str, ts: int, ev: object | None) -> None:
-        if self._labels.get(b) != label:
-            self._labels[b] = label
-            start = getattr(ev, "start_ms", None)
-            self._since[b] = (
-                start
-                if isinstance(start, int) and start <= ts and getattr(ev, "label", None) == label
-                else ts
-            )
+    def _observe(self, now: dict[Behaviour, tuple[str, int | None]], ts: int) -> None:
+        for b, (label, start) in now.items():
+            if self._labels.get(b) != label:
+                self._labels[b] = label
+                # An event's own start (at or before this frame) dates the state; else this frame does.
+                self._since[b] = start if start is not None and start <= ts else ts
+        for b in [b for b in self._labels if b not in now]:
+            # No state reported for this area any more: treat it as unknown.
+            del self._labels[b]
+            self._since.pop(b, None)
 
     def _holds(self, cue: Cue) -> bool:
         return self._labels.get(cue.behaviour) == cue.label
@@ -206,10 +207,11 @@ class CueScheduler:
         ts = int(result.timestamp_ms)
         if self._last_ts is not None and ts < self._last_ts:
             raise ValueError(f"timestamp_ms must increase monotonically, but got {ts} after {self._last_ts}")
-        self._last_ts = ts
         if phase is not None:
             checks_for(phase, self.mode)  # validate early, with a clear message
-        self._observe(result, ts)
+        now = self._read(result)  # validates the areas before any state changes
+        self._last_ts = ts
+        self._observe(now, ts)
         cfg = self.config
         cur = self._current
         if cur is not None:
@@ -217,9 +219,7 @@ class CueScheduler:
             if shown < cfg.min_show_ms:
                 return self._reword(cur)
             if cur.verdict == "bad":
-                still_bad = (
-                    self._holds(cur) and phase_verdict(cur.behaviour, cur.label, phase, self.mode) == "bad"
-                )
+                still_bad = self._holds(cur) and phase_verdict(cur.behaviour, cur.label, phase, self.mode) == "bad"
                 if still_bad and shown < cfg.max_show_ms:
                     return self._reword(cur)
             elif shown < cfg.ack_show_ms and self._holds(cur):

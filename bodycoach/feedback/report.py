@@ -314,8 +314,7 @@ class Report:
                 start_ms=int(d["start_ms"]),
                 end_ms=int(d["end_ms"]),
                 phases=tuple(
-                    PhaseSpan(str(p["phase"]), int(p["start_ms"]), int(p["end_ms"]))
-                    for p in d.get("phases", ())
+                    PhaseSpan(str(p["phase"]), int(p["start_ms"]), int(p["end_ms"])) for p in d.get("phases", ())
                 ),
                 time_ms=_ms_table(d.get("time_ms", {})),
                 phase_time_ms={str(ph): _ms_table(t) for ph, t in d.get("phase_time_ms", {}).items()},
@@ -389,9 +388,7 @@ def _summary_lines(r: Report, lang: Literal["no", "en"]) -> list[str]:
         else:
             b = _RULE_BEHAVIOUR.get(it.key)
             labs = r.time_ms.get(str(b), {}) if b is not None else {}
-            bad = [
-                (v, lab) for lab, v in labs.items() if b is not None and verdict(b, lab) == "bad" and v > 0
-            ]
+            bad = [(v, lab) for lab, v in labs.items() if b is not None and verdict(b, lab) == "bad" and v > 0]
             if bad and b is not None:
                 lab = max(bad)[1]
                 what = label_text(b, lab, lang).lower()
@@ -404,8 +401,7 @@ def _summary_lines(r: Report, lang: Literal["no", "en"]) -> list[str]:
                     )
                 else:
                     body = (
-                        f"{what} {share} av tiden; alt guiden fraråder {_pct(it.bad_share)} "
-                        f"(maks {_pct(it.target)})"
+                        f"{what} {share} av tiden; alt guiden fraråder {_pct(it.bad_share)} (maks {_pct(it.target)})"
                         if no
                         else f"{what} {share} of the time; all the guide advises against "
                         f"{_pct(it.bad_share)} "
@@ -428,19 +424,12 @@ def _summary_lines(r: Report, lang: Literal["no", "en"]) -> list[str]:
         sm = (
             None
             if sm_known <= 0
-            else sum(
-                r.phase_time_ms.get(p.phase, {}).get(str(Behaviour.SMILE), {}).get(lab, 0)
-                for lab in _GOOD_SMILES
-            )
+            else sum(r.phase_time_ms.get(p.phase, {}).get(str(Behaviour.SMILE), {}).get(lab, 0) for lab in _GOOD_SMILES)
             / sm_known
         )
         lines.append(
             f"{name} ({_fmt_dur(p.end_ms - p.start_ms)}): "
-            + (
-                f"øyekontakt {_pct(eye)}, smil {_pct(sm)}"
-                if no
-                else f"eye contact {_pct(eye)}, smile {_pct(sm)}"
-            )
+            + (f"øyekontakt {_pct(eye)}, smil {_pct(sm)}" if no else f"eye contact {_pct(eye)}, smile {_pct(sm)}")
         )
     return lines
 
@@ -510,6 +499,13 @@ class SessionRecorder:
                 labs[UNKNOWN] = labs.get(UNKNOWN, 0) + rest
         self._cursor = to
 
+    def _gap_to(self, ts: int) -> None:
+        """Before moving to ``ts``: if it is beyond the frame-gap limit, end the held states at the limit."""
+        if self._last_frame is not None and ts - self._last_frame > self.config.max_frame_gap_ms:
+            limit = self._last_frame + self.config.max_frame_gap_ms
+            self._advance(limit)
+            self._close_segments(limit)
+
     def _close_segments(self, at: int) -> None:
         for b, (lab, start) in self._open_seg.items():
             if at > start:
@@ -520,9 +516,7 @@ class SessionRecorder:
         if self._finished:
             raise ValueError(f"{what}: the session is finished (finish() was called), cannot add more")
         if self._last_frame is not None and ts < self._last_frame:
-            raise ValueError(
-                f"{what}: timestamp_ms must increase monotonically, but got {ts} after {self._last_frame}"
-            )
+            raise ValueError(f"{what}: timestamp_ms must increase monotonically, but got {ts} after {self._last_frame}")
 
     def add(self, result: FrameResult, phase: str | None = None) -> None:
         """Record one frame. ``phase`` (when given and different) starts that phase at this frame.
@@ -533,23 +527,18 @@ class SessionRecorder:
         """
         ts = int(result.timestamp_ms)
         self._check_ts(ts, "SessionRecorder.add")
-        if phase is not None and phase != self._phase:
-            get_phase(phase, self.mode)  # validate before changing anything
+        # Canonical id (aliases such as "mottak" map to "reception"); validated before anything changes.
+        key = None if phase is None else (phase if phase == self._phase else get_phase(phase, self.mode).key)
+        new: dict[Behaviour, str] = {Behaviour(b): str(lab) for b, lab in result.states.items()}
         if self._start is None:
             self._start = ts
             self._cursor = ts
             self._phase_start = ts
         else:
-            assert self._last_frame is not None
-            if ts - self._last_frame > self.config.max_frame_gap_ms:
-                self._advance(self._last_frame + self.config.max_frame_gap_ms)
-                self._close_segments(self._last_frame + self.config.max_frame_gap_ms)
+            self._gap_to(ts)
             self._advance(ts)
-        if phase is not None and phase != self._phase:
-            self._switch_phase(phase, ts)
-        new: dict[Behaviour, str] = {}
-        for b_raw, lab in result.states.items():
-            new[Behaviour(b_raw)] = str(lab)
+        if key is not None and key != self._phase:
+            self._switch_phase(key, ts)
         for b in _BEHAVIOURS:
             lab = new.get(b, UNKNOWN)
             seg = self._open_seg.get(b)
@@ -595,6 +584,7 @@ class SessionRecorder:
             self._phase = None if phase is None else get_phase(phase, self.mode).key
             self._phase_start = ts
             return
+        self._gap_to(ts)
         self._advance(ts)
         self._switch_phase(phase, ts)
 
@@ -608,17 +598,12 @@ class SessionRecorder:
             self._end = None
             return
         self._check_ts(end, "SessionRecorder.finish")
-        assert self._last_frame is not None
-        if end - self._last_frame > self.config.max_frame_gap_ms:
-            self._advance(self._last_frame + self.config.max_frame_gap_ms)
-            self._close_segments(self._last_frame + self.config.max_frame_gap_ms)
+        self._gap_to(end)
         self._advance(end)
         self._switch_phase(None, end)
         self._close_segments(end)
         for e in sorted(self._open_events.values(), key=lambda x: x.start_ms):
-            self._events.append(
-                FeedbackEvent(e.behaviour, e.label, e.start_ms, max(e.start_ms, end), e.peak_score)
-            )
+            self._events.append(FeedbackEvent(e.behaviour, e.label, e.start_ms, max(e.start_ms, end), e.peak_score))
         self._open_events.clear()
         self._end = end
         self._finished = True
@@ -632,10 +617,9 @@ class SessionRecorder:
                 scenario=self.scenario,
                 start_ms=0,
                 end_ms=0,
+                time_ms={str(b): {} for b in _BEHAVIOURS},
                 smiles=dict(self._smiles),
-                scorecard=tuple(
-                    ScoreItem(k, "no_data", None, None, 0.0, 0, 0, 0) for k in _score_keys(self.mode, {})
-                ),
+                scorecard=tuple(ScoreItem(k, "no_data", None, None, 0.0, 0, 0, 0) for k in _score_keys(self.mode, {})),
             )
         end = self._end if self._end is not None else (self._cursor or self._start)
         spans = list(self._spans)
@@ -647,7 +631,7 @@ class SessionRecorder:
                 if end > start:
                     segments.append(Segment(b, lab, start, end, self._phase))
         segments.sort(key=lambda s: (s.start_ms, str(s.behaviour)))
-        overall: dict[str, dict[str, int]] = {}
+        overall: dict[str, dict[str, int]] = {str(b): {} for b in _BEHAVIOURS}
         per_phase: dict[str, dict[str, dict[str, int]]] = {}
         for ph, table in self._time.items():
             for b, labs in table.items():
@@ -659,8 +643,7 @@ class SessionRecorder:
         events = list(self._events)
         if not self._finished:
             events += [
-                FeedbackEvent(e.behaviour, e.label, e.start_ms, None, e.peak_score)
-                for e in self._open_events.values()
+                FeedbackEvent(e.behaviour, e.label, e.start_ms, None, e.peak_score) for e in self._open_events.values()
             ]
         events.sort(key=lambda e: (e.start_ms, str(e.behaviour)))
         base = Report(
@@ -724,9 +707,7 @@ def _known(labs: Mapping[str, int]) -> int:
     return sum(v for lab, v in labs.items() if lab != UNKNOWN)
 
 
-def _rule(
-    key: str, r: Report, cfg: ReportConfig, b: Behaviour, good: Iterable[str], bad: Iterable[str]
-) -> ScoreItem:
+def _rule(key: str, r: Report, cfg: ReportConfig, b: Behaviour, good: Iterable[str], bad: Iterable[str]) -> ScoreItem:
     labs = r.time_ms.get(str(b), {})
     known = _known(labs)
     g, bd = _sum(labs, good), _sum(labs, bad)
@@ -734,9 +715,7 @@ def _rule(
         return ScoreItem(key, "no_data", None, None, cfg.bad_max_share, 0, 0, 0)
     status: Status = "good" if bd / known <= cfg.bad_max_share else "needs_work"
     segs = [s for s in r.segments if s.behaviour is b]
-    return ScoreItem(
-        key, status, g / known, bd / known, cfg.bad_max_share, known, g, bd, _moments(segs, cfg, r.mode)
-    )
+    return ScoreItem(key, status, g / known, bd / known, cfg.bad_max_share, known, g, bd, _moments(segs, cfg, r.mode))
 
 
 def _window_item(key: str, r: Report, cfg: ReportConfig, phase_key: str, from_start: bool) -> ScoreItem:
@@ -848,9 +827,7 @@ def build_scorecard(r: Report, cfg: ReportConfig) -> tuple[ScoreItem, ...]:
                 )
             )
         elif key == "head":
-            items.append(
-                _rule(key, r, cfg, Behaviour.HEAD, [HeadPose.UPRIGHT], [HeadPose.PROPPED, HeadPose.TURNED])
-            )
+            items.append(_rule(key, r, cfg, Behaviour.HEAD, [HeadPose.UPRIGHT], [HeadPose.PROPPED, HeadPose.TURNED]))
         elif key == "posture":
             items.append(_rule(key, r, cfg, Behaviour.POSTURE, [Posture.UPRIGHT], [Posture.SLUMPED]))
         elif key == "hands":
