@@ -19,18 +19,17 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import cv2
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageDraw, ImageFont
 
 from bodycoach.errors import BodycoachError, VideoReadError
+from bodycoach.feedback.cues import CueScheduler
+from bodycoach.feedback.report import SessionRecorder
 from bodycoach.kiosk.config import KioskConfig
 from bodycoach.kiosk.layout import Layout, fit_rect, layout_for
 from bodycoach.kiosk.machine import (
@@ -43,10 +42,12 @@ from bodycoach.kiosk.machine import (
     SessionStarted,
 )
 from bodycoach.kiosk.presence import PresenceObservation, PresenceTracker, observe
-from bodycoach.kiosk.summary import SessionTally, SummaryLine
 from bodycoach.kiosk.texts import phase_prompt, phase_title, scenario_name, text
 from bodycoach.kiosk.watchdog import Backoff, ErrorBudget, FrameWatch, KioskClock, StallReason, frame_digest
 from bodycoach.pipeline import Coach
+from bodycoach.render.overlay import annotate, draw_text, text_size, wrap_text
+from bodycoach.render.overlay import fill_rect as _fill_rect
+from bodycoach.render.summary_card import render_summary_card
 from bodycoach.types import FrameResult, Landmarks
 
 log = logging.getLogger("bodycoach.kiosk")
@@ -116,9 +117,11 @@ class FrameGrabber:
         open_source: Returns a fresh source; raises ``VideoReadError`` (or any error) when it cannot.
         backoff: Delays between failed attempts.
         drop_old: Keep only the newest frame (cameras) instead of waiting for the consumer (files).
+            None = decide per opened source from its ``info.is_camera`` (no ``info``: wait).
     """
 
-    def __init__(self, open_source: Callable[[], SourceLike], backoff: Backoff, drop_old: bool) -> None:
+    def __init__(self, open_source: Callable[[], SourceLike], backoff: Backoff,
+                 drop_old: bool | None = None) -> None:
         self._open = open_source
         self._backoff = backoff
         self.drop_old = drop_old
@@ -168,9 +171,9 @@ class FrameGrabber:
                     return
                 self._cond.wait(left)
 
-    def _put(self, gen: int, frame: Frame, ts: int) -> bool:
+    def _put(self, gen: int, frame: Frame, ts: int, drop_old: bool) -> bool:
         with self._cond:
-            if not self.drop_old:
+            if not drop_old:
                 while self._item is not None and self._current(gen):
                     self._cond.wait(0.5)
             if not self._current(gen):
@@ -187,6 +190,9 @@ class FrameGrabber:
                 self._fail(gen, exc)
                 continue
             self.opens += 1
+            drop_old = self.drop_old
+            if drop_old is None:
+                drop_old = bool(getattr(getattr(src, "info", None), "is_camera", False))
             delivered = False
             try:
                 for frame, ts in src:
@@ -197,7 +203,7 @@ class FrameGrabber:
                         if self._current(gen):
                             self.status = SourceStatus.OK
                             self._backoff.reset()
-                    if not self._put(gen, frame, ts):
+                    if not self._put(gen, frame, ts, drop_old):
                         return
                 # A file without loop ended: read it again (a kiosk never runs out of input).
                 if not delivered:
@@ -235,70 +241,16 @@ class FrameGrabber:
 
 # --- text and drawing ----------------------------------------------------------------------------
 
-def _font_path(bold: bool) -> str:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    here = Path(__file__).resolve().parent.parent / "assets" / "fonts" / name
-    for p in (here, Path("/usr/share/fonts/truetype/dejavu") / name):
-        if p.exists():
-            return str(p)
-    return name  # Pillow searches its own paths; raises a clear OSError if absent
-
-
 class TextPainter:
-    """Pillow text (æ, ø, å) blended onto BGR numpy canvases, with a bounded cache of rendered masks.
+    """Positions text for the kiosk screens; the drawing itself is ``bodycoach.render.overlay.draw_text``.
 
-    The cache is an LRU of ``max_entries`` uint8 masks (a line of body text at 1080p is ~60 kB), so the
-    countdown's ever-changing numbers cannot grow memory over a day.
+    Pillow renders æ, ø, å with the bundled DejaVu font; the render module caches one mask per (text,
+    size) in a bounded LRU, so the countdown's ever-changing numbers cannot grow memory over a day.
     """
-
-    def __init__(self, max_entries: int = 128) -> None:
-        self._fonts: dict[tuple[int, bool], ImageFont.FreeTypeFont] = {}
-        self._cache: OrderedDict[tuple[str, int, bool], npt.NDArray[np.uint8]] = OrderedDict()
-        self.max_entries = max_entries
-
-    def font(self, px: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-        """Return the DejaVu font at ``px`` pixels."""
-        key = (px, bold)
-        f = self._fonts.get(key)
-        if f is None:
-            f = ImageFont.truetype(_font_path(bold), px)
-            self._fonts[key] = f
-        return f
 
     def wrap(self, s: str, px: int, max_w: int, bold: bool = False) -> list[str]:
         """Split ``s`` into lines no wider than ``max_w`` pixels."""
-        f = self.font(px, bold)
-        lines: list[str] = []
-        for para in s.split("\n"):
-            cur = ""
-            for word in para.split():
-                trial = f"{cur} {word}".strip()
-                if cur and f.getlength(trial) > max_w:
-                    lines.append(cur)
-                    cur = word
-                else:
-                    cur = trial
-            lines.append(cur)
-        return lines
-
-    def mask(self, s: str, px: int, bold: bool = False) -> npt.NDArray[np.uint8]:
-        """Return the alpha mask (0..255) of one line of text."""
-        key = (s, px, bold)
-        m = self._cache.get(key)
-        if m is not None:
-            self._cache.move_to_end(key)
-            return m
-        f = self.font(px, bold)
-        left, top, right, bottom = f.getbbox(s or " ")
-        w = max(1, int(right) + 2)
-        h = max(1, int(px * 1.25))
-        img = Image.new("L", (w, h), 0)
-        ImageDraw.Draw(img).text((0, 0), s, font=f, fill=255)
-        m = np.asarray(img, dtype=np.uint8)
-        self._cache[key] = m
-        if len(self._cache) > self.max_entries:
-            self._cache.popitem(last=False)
-        return m
+        return list(wrap_text(s, px, max(1, max_w), bold))
 
     def draw(self, canvas: Frame, s: str, xy: tuple[int, int], px: int, color: BGR = WHITE,
              bold: bool = False, anchor: str = "l") -> tuple[int, int]:
@@ -307,21 +259,15 @@ class TextPainter:
         Returns:
             The drawn width and height in pixels.
         """
-        m = self.mask(s, px, bold)
-        h, w = m.shape
+        if not s:
+            return 0, 0
+        w, h = text_size(s, px, bold)
         x, y = xy
         if anchor == "c":
             x -= w // 2
         elif anchor == "r":
             x -= w
-        H, W = canvas.shape[:2]
-        x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
-        if x1 <= x0 or y1 <= y0:
-            return w, h
-        a = m[y0 - y:y1 - y, x0 - x:x1 - x, None].astype(np.float32) * (1.0 / 255.0)
-        region = canvas[y0:y1, x0:x1].astype(np.float32)
-        col = np.array(color, dtype=np.float32)
-        canvas[y0:y1, x0:x1] = (region * (1.0 - a) + col * a).astype(np.uint8)
+        draw_text(canvas, s, (x, y), size_px=px, color_bgr=color, bold=bold)
         return w, h
 
     def paragraph(self, canvas: Frame, s: str, box: tuple[int, int, int, int], px: int,
@@ -341,15 +287,7 @@ class TextPainter:
 def fill_rect(canvas: Frame, rect: tuple[int, int, int, int], color: BGR, alpha: float = 1.0) -> None:
     """Fill ``rect`` (x, y, w, h) with ``color``, blended by ``alpha``."""
     x, y, w, h = rect
-    H, W = canvas.shape[:2]
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
-    if x1 <= x0 or y1 <= y0:
-        return
-    if alpha >= 1.0:
-        canvas[y0:y1, x0:x1] = color
-    else:
-        region = canvas[y0:y1, x0:x1].astype(np.float32)
-        canvas[y0:y1, x0:x1] = (region * (1 - alpha) + np.array(color, np.float32) * alpha).astype(np.uint8)
+    _fill_rect(canvas, x, y, x + w, y + h, color, alpha)
 
 
 def paste_fitted(canvas: Frame, frame: Frame, box: tuple[int, int, int, int], dim: float = 1.0) -> None:
@@ -369,26 +307,13 @@ def _fmt_s(ms: int) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-# --- optional collaborators (feedback engineer's modules) ----------------------------------------
+# --- collaborators (feedback and render modules) -----------------------------------------------
 
-def _annotate(frame: Frame, result: FrameResult | None, lang: str, show_landmarks: bool,
-              cue: Any) -> tuple[Frame, bool]:
-    """Draw the session overlay with ``bodycoach.render.overlay.annotate``; returns (image, cue_drawn)."""
+def _annotate(frame: Frame, result: FrameResult | None, lang: str, show_landmarks: bool, cue: Any) -> Frame:
+    """The session overlay (landmarks, state badges, the cue) on the camera image."""
     if result is None:
-        return frame, False
-    try:
-        from bodycoach.render.overlay import annotate
-    except ImportError:
-        return frame, False
-    return annotate(frame, result, lang=lang, show_landmarks=show_landmarks, cue=cue), True
-
-
-def _new_cues(lang: str) -> Any:
-    try:
-        from bodycoach.feedback.cues import CueScheduler
-    except ImportError:
-        return None
-    return CueScheduler(lang)
+        return frame
+    return annotate(frame, result, lang=lang, show_landmarks=show_landmarks, cue=cue)
 
 
 # --- displays ------------------------------------------------------------------------------------
@@ -546,7 +471,7 @@ class HighGuiDisplay:
 @dataclass
 class _Session:
     coach: Coach | None
-    tally: SessionTally
+    recorder: Any
     cues: Any
     writer: Any
     phase: str
@@ -583,8 +508,7 @@ class KioskApp:
         self._extractor = extractor
         self.display: Display = display if display is not None else HighGuiDisplay(
             windowed=not config.display.fullscreen)
-        self.grabber = FrameGrabber(open_source, Backoff.from_config(config.watchdog),
-                                    drop_old=(not is_file) if drop_old is None else drop_old)
+        self.grabber = FrameGrabber(open_source, Backoff.from_config(config.watchdog), drop_old=drop_old)
         self.clock = KioskClock(accelerated=accelerated)
         self.presence = PresenceTracker(config.presence)
         self.machine = KioskMachine(config.session)
@@ -599,8 +523,10 @@ class KioskApp:
         self.view: KioskView = KioskView(Screen.ATTRACT)
         self._presence_state = self.presence.update(0, PresenceObservation.nobody())
         self._session: _Session | None = None
-        self._summary: list[SummaryLine] | None = None
+        self._report: Any = None
+        self._card: Frame | None = None
         self._summary_meta: tuple[int, str] = (0, "")
+        self.camera_ok = False
         self._frame: Frame | None = None
         self._result: FrameResult | None = None
         self._cue: Any = None
@@ -698,6 +624,7 @@ class KioskApp:
         elif item is not None:
             self._stall = None
         camera_ok = self.grabber.status == SourceStatus.OK and self._stall is None
+        self.camera_ok = camera_ok
 
         obs: PresenceObservation | None = None
         result: FrameResult | None = None
@@ -771,8 +698,9 @@ class KioskApp:
                         keep_landmarks=False)
                 except BodycoachError as exc:
                     log.error("store: %s", exc)
-            cues = _new_cues(self.lang)
-            self._session = _Session(None, SessionTally(), cues, writer, self.cfg.session.phases[0].name, now)
+            cues = CueScheduler(self.lang)
+            recorder = SessionRecorder(lang=self.lang, scenario=self.cfg.session.scenario)
+            self._session = _Session(None, recorder, cues, writer, self.cfg.session.phases[0].name, now)
             self._session.coach = self._new_coach(now)
             log.info("session started")
         elif isinstance(ev, PhaseChanged) and self._session is not None:
@@ -785,11 +713,14 @@ class KioskApp:
                     closed = s.coach.finish(now)
             except Exception as exc:
                 log.error("coach.finish failed: %s", exc)
+            self._report = None
+            self._card = None
             try:
-                self._summary = s.tally.lines(self.lang)
+                if s.recorder is not None:
+                    s.recorder.finish(now)
+                    self._report = s.recorder.report()
             except Exception as exc:  # the summary must never take the kiosk down
                 log.error("summary failed: %s", exc)
-                self._summary = []
             self._summary_meta = (ev.duration_ms, str(ev.reason))
             if s.writer is not None:
                 try:
@@ -804,9 +735,10 @@ class KioskApp:
             self.sessions_completed += 1
             log.info("session ended (%s, %.1f s)", ev.reason, ev.duration_ms / 1000)
         elif isinstance(ev, Reset):
-            # Nothing of the last person survives: coach, tally and summary are dropped here; the
-            # extractor forgets the followed face.
-            self._summary = None
+            # Nothing of the last person survives: coach, recorder, report and card are dropped here;
+            # the extractor forgets the followed face.
+            self._report = None
+            self._card = None
             self._session = None
             self._result = None
             self._cue = None
@@ -819,7 +751,12 @@ class KioskApp:
     def _session_frame(self, result: FrameResult, now: int) -> None:
         s = self._session
         assert s is not None
-        s.tally.add(result)
+        if s.recorder is not None:
+            try:
+                s.recorder.add(result, s.phase)
+            except Exception as exc:
+                log.error("recorder failed: %s", exc)
+                s.recorder = None
         if s.cues is not None:
             try:
                 self._cue = s.cues.update(result, s.phase)
@@ -839,9 +776,9 @@ class KioskApp:
         canvas = np.empty((lay.height, lay.width, 3), np.uint8)
         canvas[:] = BG
         if view.screen is Screen.ATTRACT:
-            self._draw_attract(canvas, lay, view)
+            self._draw_attract(canvas, lay, view, camera_ok)
         elif view.screen is Screen.SESSION:
-            self._draw_session(canvas, lay, view)
+            self._draw_session(canvas, lay, view, camera_ok)
         else:
             self._draw_summary(canvas, lay, view)
         msg = None
@@ -853,9 +790,9 @@ class KioskApp:
             self._draw_message(canvas, lay, msg)
         return canvas
 
-    def _draw_attract(self, canvas: Frame, lay: Layout, view: KioskView) -> None:
+    def _draw_attract(self, canvas: Frame, lay: Layout, view: KioskView, camera_ok: bool) -> None:
         p = self.painter
-        if self._frame is not None:
+        if self._frame is not None and camera_ok:
             paste_fitted(canvas, self._frame, (0, 0, lay.width, lay.height), dim=0.35)
         m = lay.margin
         w = lay.width - 2 * m
@@ -877,13 +814,12 @@ class KioskApp:
         p.draw(canvas, text("attract_hint", self.lang), (lay.width // 2, lay.height - m - lay.small_px * 2),
                lay.small_px, MUTED, anchor="c")
 
-    def _draw_session(self, canvas: Frame, lay: Layout, view: KioskView) -> None:
+    def _draw_session(self, canvas: Frame, lay: Layout, view: KioskView, camera_ok: bool) -> None:
         p = self.painter
-        cue_drawn = False
         if self._frame is not None:
-            img, cue_drawn = _annotate(self._frame, self._result, self.lang,
-                                       self.cfg.display.show_landmarks, self._cue)
-            paste_fitted(canvas, img, lay.video)
+            img = _annotate(self._frame, self._result, self.lang, self.cfg.display.show_landmarks, self._cue)
+            # The last image stays, dimmed, while the camera is away: clearly not live.
+            paste_fitted(canvas, img, lay.video, dim=1.0 if camera_ok else 0.3)
         bx, by, bw, bh = lay.banner
         fill_rect(canvas, lay.banner, PANEL)
         m = lay.margin
@@ -904,44 +840,35 @@ class KioskApp:
         fill_rect(canvas, lay.footer, PANEL)
         prompt = phase_prompt(phase, self.lang) if phase is not None else ""
         yy = fy + m // 2
-        if self._cue is not None and not cue_drawn:
-            cue_text = getattr(self._cue, "text", "")
-            good = getattr(self._cue, "verdict", "") == "good"
-            p.draw(canvas, cue_text, (lay.width // 2, yy), lay.body_px, GOOD if good else WARN, bold=True,
-                   anchor="c")
-            yy += int(lay.body_px * 1.4)
-        px = lay.small_px if yy > fy + m else lay.body_px
-        p.paragraph(canvas, prompt, (m, yy, fw - 2 * m, fy + fh - yy), px, WHITE, anchor="c")
+        p.paragraph(canvas, prompt, (m, yy, fw - 2 * m, fy + fh - yy), lay.body_px, WHITE, anchor="c")
 
     def _draw_summary(self, canvas: Frame, lay: Layout, view: KioskView) -> None:
         p = self.painter
         m = lay.margin
         duration_ms, reason = self._summary_meta
-        y = m * 2
-        p.draw(canvas, text("summary_title", self.lang), (lay.width // 2, y), lay.title_px, WHITE, bold=True,
-               anchor="c")
-        y += int(lay.title_px * 1.5)
+        fx, fy, fw, fh = lay.footer
+        if self._report is not None:
+            wh = (lay.width, fy)
+            if self._card is None or (self._card.shape[1], self._card.shape[0]) != wh:
+                try:
+                    self._card = render_summary_card(self._report, lang=self.lang, size=wh)
+                except Exception as exc:
+                    log.error("summary card failed: %s", exc)
+                    self._report = None
+            if self._card is not None:
+                canvas[:fy, :lay.width] = self._card
+        if self._report is None:
+            p.draw(canvas, text("summary_title", self.lang), (lay.width // 2, m * 3), lay.title_px, WHITE,
+                   bold=True, anchor="c")
+            p.draw(canvas, text("summary_fallback", self.lang), (lay.width // 2, lay.height // 3), lay.body_px,
+                   WHITE, anchor="c")
+        fill_rect(canvas, lay.footer, PANEL)
         reason_key = f"end_{reason}" if reason else "summary_fallback"
-        p.draw(canvas, f"{text(reason_key, self.lang)}  ({_fmt_s(duration_ms)})", (lay.width // 2, y),
+        p.draw(canvas, f"{text(reason_key, self.lang)}  ({_fmt_s(duration_ms)})", (lay.width // 2, fy + m // 2),
                lay.small_px, MUTED, anchor="c")
-        y += int(lay.small_px * 2.2)
-        lines = self._summary or []
-        col_x = max(m, lay.width // 2 - lay.width // 3)
-        if not lines:
-            p.draw(canvas, text("summary_fallback", self.lang), (lay.width // 2, y + lay.body_px),
-                   lay.body_px, WHITE, anchor="c")
-        for line in lines:
-            if y + lay.body_px > lay.height - lay.body_px * 3:
-                break
-            color = GOOD if line.verdict == "good" else BAD if line.verdict == "bad" else WHITE
-            fill_rect(canvas, (col_x - m, y + lay.body_px // 4, lay.body_px // 2, lay.body_px // 2), color)
-            p.draw(canvas, f"{line.area}: {line.label}", (col_x, y), lay.body_px, WHITE)
-            p.draw(canvas, f"{round(line.share * 100)} %", (lay.width - col_x, y), lay.body_px, color,
-                   anchor="r")
-            y += int(lay.body_px * 1.5)
         secs = max(0, int(np.ceil(view.summary_remaining_ms / 1000)))
         p.draw(canvas, f"{text('summary_next', self.lang)} {secs} {text('seconds', self.lang)}",
-               (lay.width // 2, lay.height - m - lay.small_px * 2), lay.small_px, MUTED, anchor="c")
+               (lay.width // 2, fy + m // 2 + int(lay.small_px * 1.6)), lay.body_px, WHITE, anchor="c")
 
     def _draw_message(self, canvas: Frame, lay: Layout, msg: str) -> None:
         m = lay.margin
