@@ -20,9 +20,7 @@ CFG = CueConfig(
 )
 
 
-def res(
-    ts: int, states: dict[Behaviour, str] | None = None, started: tuple[FeedbackEvent, ...] = ()
-) -> FrameResult:
+def res(ts: int, states: dict[Behaviour, str] | None = None, started: tuple[FeedbackEvent, ...] = ()) -> FrameResult:
     return FrameResult(Landmarks.empty(ts, (640, 480)), Features.empty(ts), {}, states or {}, started)
 
 
@@ -196,3 +194,23 @@ def test_telephone_mode_coaches_posture() -> None:
     s = CueScheduler(config=CFG, mode="telephone")
     c = s.update(res(0, {B.POSTURE: "slumped", B.ARMS: "crossed_chest"}), "action")
     assert key(c) == (B.POSTURE, "slumped")
+
+
+def test_lasting_fault_still_lets_good_behaviour_be_acknowledged() -> None:
+    s = CueScheduler(config=CFG)
+    states = {B.ARMS: "crossed_chest", B.EYE_CONTACT: "lens"}
+    seen = run(s, 0, 60000, states, "problem_solving")
+    shows = []
+    for (t, c), (_, p) in zip(seen, [(0, None), *seen], strict=False):
+        if c is not None and (p is None or c.since_ms != p.since_ms):
+            shows.append((t, c.verdict, c.label))
+    assert shows[0] == (0, "bad", "crossed_chest")  # a new fault comes at once
+    assert (8000, "good", "lens") in shows  # then what goes well
+    assert [v for _, v, _ in shows].count("bad") >= 2  # and the reminder comes back after its cooldown
+
+
+def test_new_fault_beats_a_due_acknowledgement() -> None:
+    s = CueScheduler(config=CFG)
+    run(s, 0, 5000, {B.EYE_CONTACT: "lens"}, "reception")  # acknowledged at 2000, shown until 5000
+    c = s.update(res(5000, {B.EYE_CONTACT: "lens", B.SMILE: "one_sided"}), "reception")
+    assert key(c) == (B.SMILE, "one_sided")

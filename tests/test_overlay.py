@@ -15,9 +15,7 @@ from bodycoach.types import Behaviour, Features, FrameResult, Landmarks
 B = Behaviour
 
 
-def make_result(
-    ts: int = 0, states: dict[Behaviour, str] | None = None, with_landmarks: bool = True
-) -> FrameResult:
+def make_result(ts: int = 0, states: dict[Behaviour, str] | None = None, with_landmarks: bool = True) -> FrameResult:
     rng = np.random.default_rng(ts)
     pose = face = lh = rh = None
     if with_landmarks:
@@ -83,9 +81,7 @@ def test_pillow_default_font_lacks_nordic_glyphs_so_we_transliterate() -> None:
 
 def test_draw_text_is_in_place_and_clips() -> None:
     frame = np.zeros((50, 80, 3), np.uint8)
-    out = draw_text(
-        frame, "Øyekontakt\nHodet vendt", (60, 40), size_px=20, color_bgr=(0, 255, 0), bg_bgr=(50, 50, 50)
-    )
+    out = draw_text(frame, "Øyekontakt\nHodet vendt", (60, 40), size_px=20, color_bgr=(0, 255, 0), bg_bgr=(50, 50, 50))
     assert out is frame and frame.any()
     # Entirely outside: nothing drawn, no error.
     f2 = np.zeros((50, 80, 3), np.uint8)
@@ -190,3 +186,29 @@ def test_annotate_speed_640x480() -> None:
         times.append(time.perf_counter() - t0)
     p50 = float(np.median(times)) * 1000
     assert p50 < 15, f"annotate p50 {p50:.2f} ms"
+
+
+def test_badges_follow_the_phase_verdict() -> None:
+    """No smile is neutral in general but a fault in the reception: the badge colour follows."""
+    frame = np.zeros((480, 640, 3), np.uint8)
+    res = make_result(0, {B.SMILE: "none"}, with_landmarks=False)
+
+    def colours(img: np.ndarray) -> set[tuple[int, ...]]:
+        return {tuple(int(v) for v in c) for c in img[:200, :60].reshape(-1, 3)}
+
+    free = annotate(frame, res, show_landmarks=False)
+    reception = annotate(frame, res, show_landmarks=False, phase="reception")
+    assert VERDICT_BGR["bad"] not in colours(free) and VERDICT_BGR["neutral"] in colours(free)
+    assert VERDICT_BGR["bad"] in colours(reception)
+    with pytest.raises(ValueError, match="phase must be one of"):
+        annotate(frame, res, phase="lunch")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        annotate(frame, res, mode="email")
+    phone = annotate(
+        frame,
+        make_result(0, {B.POSTURE: "slumped"}, with_landmarks=False),
+        mode="telephone",
+        phase="action",
+        show_landmarks=False,
+    )
+    assert VERDICT_BGR["bad"] in colours(phone)

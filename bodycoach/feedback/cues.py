@@ -7,9 +7,11 @@ Rules (thresholds in ``calibration/feedback.toml`` ``[cues]``):
 
 * Candidates come from ``FrameResult.states`` (debounced by the temporal layer) and, for an area with no
   state yet, from an event that started at this step. ``unknown`` is no evidence and never cues.
-* A fault (verdict ``"bad"`` during the current phase, see :func:`scenarios.phase_verdict`) beats an
-  acknowledgement; a fault in an area the phase checks beats one it does not; then the guide's order of
-  areas (``AREA_PRIORITY``); then the state that has lasted longest.
+* A fault (verdict ``"bad"`` during the current phase, see :func:`scenarios.phase_verdict`) in an area
+  the phase checks beats one in another area; then a fault not yet shown beats a repeat; then the
+  guide's order of areas (``AREA_PRIORITY``); then the state that has lasted longest.
+* A fault not yet shown beats an acknowledgement. A *repeat* of a fault yields to a due acknowledgement,
+  so a trainee with a lasting fault still hears what goes well.
 * A cue, once shown, stays at least ``min_show_ms`` even if its state ends (no flicker). A fault cue then
   stays while its state holds, up to ``max_show_ms``; an acknowledgement leaves after ``ack_show_ms``.
 * When a cue leaves, the same (area, label) is not shown again for ``cooldown_ms``.
@@ -170,28 +172,30 @@ class CueScheduler:
     def _pick(self, ts: int, phase: str | None) -> Cue | None:
         cfg = self.config
         checked = checks_for(phase, self.mode)
-        faults: list[tuple[int, int, int, Behaviour, str]] = []
+        faults: list[tuple[int, int, int, int, Behaviour, str]] = []
         goods: list[tuple[int, int, Behaviour, str]] = []
         for b, label in self._labels.items():
             if label == UNKNOWN or self._cooling((b, label), ts):
                 continue
             held = ts - self._since.get(b, ts)
             v = phase_verdict(b, label, phase, self.mode)
-            if v == "bad" and held >= cfg.fault_hold_ms:
-                faults.append((0 if b in checked else 1, _RANK.get(b, 99), -held, b, label))
-            elif v == "good" and b in checked and held >= cfg.ack_hold_ms:
+            if v == "bad" and held >= cfg.fault_hold_ms and cue_text(b, label, self.lang) is not None:
+                fresh = (b, label) not in self._hidden_at  # never shown in this session
+                faults.append((0 if b in checked else 1, 0 if fresh else 1, _RANK.get(b, 99), -held, b, label))
+            elif v == "good" and b in checked and held >= cfg.ack_hold_ms and cue_text(b, label, self.lang):
                 goods.append((_RANK.get(b, 99), -held, b, label))
-        for *_, b, label in sorted(faults):
-            text = cue_text(b, label, self.lang)
-            if text is not None:
-                return Cue(b, label, text, "bad", ts)
+        faults.sort()
+        goods.sort()
         ack_due = self._last_ack_ms is None or ts - self._last_ack_ms >= cfg.ack_interval_ms
-        if ack_due:
-            for *_, b, label in sorted(goods):
-                text = cue_text(b, label, self.lang)
-                if text is not None:
-                    self._last_ack_ms = ts
-                    return Cue(b, label, text, "good", ts)
+        # A fault not yet shown comes first. A reminder of one already shown yields to a due
+        # acknowledgement, so a trainee with a lasting fault still hears what goes well.
+        if faults and (faults[0][1] == 0 or not (ack_due and goods)):
+            *_, b, label = faults[0]
+            return Cue(b, label, cue_text(b, label, self.lang) or "", "bad", ts)
+        if ack_due and goods:
+            *_, b, label = goods[0]
+            self._last_ack_ms = ts
+            return Cue(b, label, cue_text(b, label, self.lang) or "", "good", ts)
         return None
 
     def update(self, result: FrameResult, phase: str | None = None) -> Cue | None:

@@ -25,7 +25,8 @@ from PIL import Image, ImageDraw
 
 from bodycoach.feedback.config import OverlayConfig, default_feedback_config
 from bodycoach.feedback.cues import Cue
-from bodycoach.feedback.messages import behaviour_text, label_text, verdict
+from bodycoach.feedback.messages import behaviour_text, label_text
+from bodycoach.feedback.scenarios import MODES, checks_for, phase_verdict
 from bodycoach.render.fonts import displayable, get_font
 from bodycoach.types import UNKNOWN, Behaviour, FrameResult
 
@@ -205,9 +206,7 @@ def _check_frame(frame: npt.NDArray[np.generic], name: str = "frame_bgr") -> Non
     if frame.dtype != np.uint8:
         raise ValueError(f"{name} must have dtype uint8, but got {frame.dtype}")
     if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (1, 3, 4)):
-        raise ValueError(
-            f"{name} must have shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), but got {frame.shape}"
-        )
+        raise ValueError(f"{name} must have shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), but got {frame.shape}")
 
 
 def _colour_for(frame: Frame, color_bgr: Sequence[int]) -> npt.NDArray[np.uint16]:
@@ -225,9 +224,7 @@ def _view3(frame: Frame) -> Frame:
     return frame[:, :, :3] if frame.shape[2] == 4 else frame
 
 
-def fill_rect(
-    frame: Frame, x0: int, y0: int, x1: int, y1: int, color_bgr: Sequence[int], alpha: float = 1.0
-) -> Frame:
+def fill_rect(frame: Frame, x0: int, y0: int, x1: int, y1: int, color_bgr: Sequence[int], alpha: float = 1.0) -> Frame:
     """Blend a filled rectangle [x0, x1) × [y0, y1) (pixels, clipped to the frame) in place."""
     _check_frame(frame)
     v = _view3(frame)
@@ -362,10 +359,19 @@ def _px(h: int, frac: float, min_px: int) -> int:
     return max(min_px, int(round(h * frac)))
 
 
-def _draw_badges(frame: Frame, result: FrameResult, lang: str, cfg: OverlayConfig) -> None:
+def _draw_badges(
+    frame: Frame, result: FrameResult, lang: str, cfg: OverlayConfig, phase: str | None, mode: str
+) -> None:
     h, w = frame.shape[:2]
     size = _px(h, cfg.badge_text_height_frac, cfg.min_text_px)
-    areas = [b for b in CORE_AREAS] + [b for b in EXTRA_AREAS if result.state(b) != UNKNOWN]
+    if mode == "telephone":
+        areas = [Behaviour.POSTURE, Behaviour.SMILE] + [
+            b
+            for b in (*CORE_AREAS, *EXTRA_AREAS)
+            if b not in (Behaviour.POSTURE, Behaviour.SMILE) and result.state(b) != UNKNOWN
+        ]
+    else:
+        areas = [*CORE_AREAS] + [b for b in EXTRA_AREAS if result.state(b) != UNKNOWN]
     rows: list[tuple[str, str]] = []
     for b in areas:
         lab = result.state(b)
@@ -375,7 +381,7 @@ def _draw_badges(frame: Frame, result: FrameResult, lang: str, cfg: OverlayConfi
             if lab != UNKNOWN
             else f"{behaviour_text(b, lang)}: {label_text(b, lab, lang).lower()}"
         )
-        rows.append((text, verdict(b, lab)))
+        rows.append((text, phase_verdict(b, lab, phase, mode)))
     masks = [_text_mask(t, size, False) for t, _ in rows]
     pad = max(2, size // 3)
     dot = max(4, size // 2)
@@ -421,6 +427,8 @@ def annotate(
     cue: Cue | None = None,
     show_badges: bool = True,
     inplace: bool = False,
+    phase: str | None = None,
+    mode: str = "face_to_face",
     config: OverlayConfig | None = None,
 ) -> Frame:
     """Return the frame with the overlay: thin landmarks, one state badge per area, the cue at the bottom.
@@ -432,6 +440,9 @@ def annotate(
         show_landmarks: Draw the thin landmark lines.
         cue: The cue to show (from :class:`~bodycoach.feedback.cues.CueScheduler`), or None.
         show_badges: Draw the state badges.
+        phase: Current phase id; badges are coloured by the phase's verdict (no smile is orange during
+            the reception). Only read, never decided here.
+        mode: ``"face_to_face"`` or ``"telephone"`` (the telephone lists posture and smile first).
         inplace: Draw into ``frame_bgr`` itself instead of a copy (only for C-contiguous (H, W, 3) /
             (H, W, 4) input; other input is copied anyway, so always use the returned array).
         config: Overlay settings; default from ``calibration/feedback.toml``.
@@ -445,6 +456,10 @@ def annotate(
     _check_frame(frame_bgr)
     cfg = config if config is not None else default_feedback_config().overlay
     behaviour_text(Behaviour.SMILE, lang)  # validates lang
+    if phase is not None:
+        checks_for(phase, mode)  # validates phase and mode before drawing anything
+    elif mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, but got {mode!r}")
     if frame_bgr.ndim == 2 or frame_bgr.shape[2] == 1:
         grey = np.ascontiguousarray(frame_bgr.reshape(frame_bgr.shape[:2]))
         out: Frame = np.asarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
@@ -459,7 +474,7 @@ def annotate(
     # Text smaller than min_text_px cannot be read: skip it on frames too small to hold it.
     if h >= 2 * cfg.min_text_px and w >= 4 * cfg.min_text_px:
         if show_badges:
-            _draw_badges(out, result, lang, cfg)
+            _draw_badges(out, result, lang, cfg, phase, mode)
         if cue is not None:
             _draw_cue(out, cue, cfg)
     return out
