@@ -295,7 +295,8 @@ class Report:
             "phase_time_ms": {ph: _ms_table(t) for ph, t in self.phase_time_ms.items()},
             "shares": {b: {lab: round(v, 4) for lab, v in labs.items()} for b, labs in self.shares().items()},
             "smiles": dict(self.smiles),
-            "events": [e.to_dict() for e in self.events],
+            # FeedbackEvent.to_dict rounds the score; keep it exact so that from_dict restores an equal report.
+            "events": [{**e.to_dict(), "peak_score": float(e.peak_score)} for e in self.events],
             "segments": [s.to_dict() for s in self.segments],
             "scorecard": [i.to_dict() for i in self.scorecard],
         }
