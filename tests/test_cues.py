@@ -194,6 +194,11 @@ def test_telephone_mode_coaches_posture() -> None:
     s = CueScheduler(config=CFG, mode="telephone")
     c = s.update(res(0, {B.POSTURE: "slumped", B.ARMS: "crossed_chest"}), "action")
     assert key(c) == (B.POSTURE, "slumped")
+    # Nobody sees arms or eyes on the phone: those faults are never cued in telephone mode.
+    s = CueScheduler(config=CFG, mode="telephone")
+    seen = run(s, 0, 60000, {B.ARMS: "crossed_chest", B.EYE_CONTACT: "away", B.POSTURE: "upright"}, "action")
+    assert {key(c) for _, c in seen} <= {None, (B.POSTURE, "upright")}
+    assert (B.POSTURE, "upright") in {key(c) for _, c in seen}
 
 
 def test_lasting_fault_still_lets_good_behaviour_be_acknowledged() -> None:

@@ -179,6 +179,8 @@ class CueScheduler:
                 continue
             held = ts - self._since.get(b, ts)
             v = phase_verdict(b, label, phase, self.mode)
+            if v == "bad" and self.mode == "telephone" and b not in checked:
+                continue  # on the phone nobody sees the arms or the eyes: only posture and smile count
             if v == "bad" and held >= cfg.fault_hold_ms and cue_text(b, label, self.lang) is not None:
                 fresh = (b, label) not in self._hidden_at  # never shown in this session
                 faults.append((0 if b in checked else 1, 0 if fresh else 1, _RANK.get(b, 99), -held, b, label))

@@ -181,8 +181,8 @@ _CUE_TEXT: Final[dict[tuple[Behaviour, str], tuple[str, str]]] = {
         "Your eyes are away from the customer — look the customer in the eyes.",
     ),
     (Behaviour.SMILE, SmileType.NONE): (
-        "Husk å smile — et lite, varmt smil gir en flott mottakelse.",
-        "Remember to smile — a small, warm smile makes a great welcome.",
+        "Husk å smile — et lite, varmt smil virker imøtekommende.",
+        "Remember to smile — a small, warm smile is welcoming.",
     ),
     (Behaviour.SMILE, SmileType.WARM): ("Varmt smil — fint.", "Warm smile — good."),
     (Behaviour.SMILE, SmileType.OPEN): (
@@ -245,8 +245,8 @@ _CUE_TEXT: Final[dict[tuple[Behaviour, str], tuple[str, str]]] = {
         "Your head is turned away — it can come across as routine. Turn your face to the customer.",
     ),
     (Behaviour.POSTURE, Posture.UPRIGHT): (
-        "God og avslappet kroppsholdning.",
-        "Good, relaxed posture.",
+        "God kroppsholdning — det høres i stemmen.",
+        "Good posture — it shows in your voice.",
     ),
     (Behaviour.POSTURE, Posture.SLUMPED): (
         "Overkroppen synker sammen — hold kroppen i god posisjon og vær avslappet. Det høres i stemmen.",
