@@ -425,6 +425,12 @@ class LiveWorker:
             self._received += 1
         return self._process_av(frame)
 
+    def note_dropped(self, n: int = 1) -> None:
+        """Count ``n`` frames that arrived and were skipped for a newer one (``NewestFrameTrack``)."""
+        with self._lock:
+            self._received += n
+            self._dropped += n
+
     def _process_av(self, frame: Any) -> Any:
         import av
 

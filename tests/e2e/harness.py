@@ -94,13 +94,15 @@ def make_y4m(src: Path, dst: Path, *, seconds: float | None = None, width: int =
     return dst
 
 
-# Bar code: STAMP_BITS cells of STAMP_CELL×STAMP_CELL pixels along the top-left edge, white = 1.
+# Bar code: a column of STAMP_BITS cells of STAMP_CELL×STAMP_CELL pixels near the right edge, from
+# y = 2 cells down, white = 1 (bit 0 on top). The right edge is clear of the overlay (state badges are
+# drawn top-left, the cue at the bottom) as long as the frame is not mirrored.
 STAMP_BITS = 16
 STAMP_CELL = 16
 
 
 def stamp_y4m(path: Path) -> int:
-    """Overwrite the luma of each frame's top strip with the frame number; return the frame count."""
+    """Overwrite a column near the right edge of each frame with the frame number; return the frame count."""
     import numpy as np
 
     data = bytearray(path.read_bytes())
@@ -109,23 +111,24 @@ def stamp_y4m(path: Path) -> int:
     w = int(next(p[1:] for p in header.split() if p.startswith("W")))
     h = int(next(p[1:] for p in header.split() if p.startswith("H")))
     frame_bytes = w * h * 3 // 2
+    x0 = w - 2 * STAMP_CELL
+    y_end = STAMP_CELL * (STAMP_BITS + 3)
+    xa, xb = x0 - STAMP_CELL // 2, x0 + STAMP_CELL + STAMP_CELL // 2
     pos = header_end
     n = 0
     while pos < len(data):
         line_end = data.index(b"\n", pos) + 1  # "FRAME\n"
         y = np.frombuffer(data, dtype=np.uint8, count=w * h, offset=line_end).reshape(h, w).copy()
-        y[: STAMP_CELL * 2, : STAMP_CELL * (STAMP_BITS + 2)] = 0
+        y[:y_end, xa:xb] = 0
         for bit in range(STAMP_BITS):
             if (n >> bit) & 1:
-                x0 = STAMP_CELL * (bit + 1)
-                y[STAMP_CELL // 2: STAMP_CELL // 2 + STAMP_CELL, x0: x0 + STAMP_CELL] = 255
+                y0 = STAMP_CELL * (bit + 2)
+                y[y0: y0 + STAMP_CELL, x0: x0 + STAMP_CELL] = 255
         data[line_end: line_end + w * h] = y.tobytes()
-        # Neutral chroma under the code so colour does not leak into the cells.
-        cw, ch = w // 2, h // 2
-        u0 = line_end + w * h
-        for plane in (u0, u0 + cw * ch):
+        cw, ch = w // 2, h // 2  # neutral chroma under the code
+        for plane in (line_end + w * h, line_end + w * h + cw * ch):
             uv = np.frombuffer(data, dtype=np.uint8, count=cw * ch, offset=plane).reshape(ch, cw).copy()
-            uv[: STAMP_CELL, : STAMP_CELL * (STAMP_BITS + 2) // 2] = 128
+            uv[: y_end // 2, xa // 2: xb // 2] = 128
             data[plane: plane + cw * ch] = uv.tobytes()
         pos = line_end + frame_bytes
         n += 1
@@ -133,27 +136,73 @@ def stamp_y4m(path: Path) -> int:
     return n
 
 
-# JavaScript that reads the bar code from an RGBA canvas row (used in the page by the latency benchmark).
-READ_STAMP_JS = f"""
-(img, w, mirrored) => {{
-  const cell = {STAMP_CELL}, bits = {STAMP_BITS};
-  let v = 0;
-  const row = Math.floor(cell);
-  for (let b = 0; b < bits; b++) {{
-    let x = Math.floor(cell * (b + 1) + cell / 2);
-    if (mirrored) x = w - 1 - x;
-    const i = (row * w + x) * 4;
-    if (img[i] > 128) v |= (1 << b);
-  }}
-  return v;
-}}
+# Page script (every frame, before the page's own scripts): wrap getUserMedia to watch the local camera
+# stream, decode the stamp of each local frame (captureTime) and of each frame of any other <video>
+# (the returned stream; expectedDisplayTime), and keep glass-to-glass samples in window.__bc.lat.
+LATENCY_JS_TEMPLATE = """
+(() => {
+  const CELL = @CELL@, BITS = @BITS@;
+  const cv = new OffscreenCanvas(16, 16);
+  const cx = cv.getContext('2d', {willReadFrequently: true});
+  function decode(video) {
+    const w = video.videoWidth, h = video.videoHeight;
+    if (!w || !h) return -1;
+    if (cv.width !== w || cv.height !== h) { cv.width = w; cv.height = h; }
+    cx.drawImage(video, 0, 0);
+    const x = w - 2 * CELL + CELL / 2;
+    const col = cx.getImageData(x | 0, 0, 1, CELL * (BITS + 3)).data;
+    const at = (y) => col[(y | 0) * 4];
+    if (at(CELL * 1.5) > 64) return -1;        // guard cell above the code must be black
+    let v = 0;
+    for (let b = 0; b < BITS; b++) if (at(CELL * (b + 2) + CELL / 2) > 128) v |= (1 << b);
+    return v;
+  }
+  const bc = window.__bc = {local: new Map(), lat: [], remoteFrames: 0, localFrames: 0, misses: 0,
+                            streams: new Set()};
+  function watchLocal(stream) {
+    const v = document.createElement('video');
+    v.muted = true; v.playsInline = true; v.srcObject = stream; v.play();
+    const onf = (now, m) => {
+      const k = decode(v);
+      if (k >= 0) { bc.local.set(k, m.captureTime || m.presentationTime || now); bc.localFrames++; }
+      v.requestVideoFrameCallback(onf);
+    };
+    v.requestVideoFrameCallback(onf);
+  }
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    const orig = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (c) => {
+      const s = await orig(c);
+      if (c && c.video) { bc.streams.add(s.id); watchLocal(s.clone()); }
+      return s;
+    };
+  }
+  setInterval(() => {
+    for (const v of document.querySelectorAll('video')) {
+      if (v.__bc || !v.srcObject || bc.streams.has(v.srcObject.id)) continue;
+      v.__bc = true;
+      const onf = (now, m) => {
+        const k = decode(v);
+        const t0 = bc.local.get(k);
+        // A code seen more than 3 s ago belongs to an earlier loop of the clip: not a sample.
+        if (k >= 0 && t0 !== undefined && now - t0 < 3000) bc.lat.push([k, (m.expectedDisplayTime || now) - t0, now - t0]);
+        else bc.misses++;
+        bc.remoteFrames++;
+        v.requestVideoFrameCallback(onf);
+      };
+      v.requestVideoFrameCallback(onf);
+    }
+  }, 200);
+})();
 """
+LATENCY_JS = LATENCY_JS_TEMPLATE.replace("@CELL@", str(STAMP_CELL)).replace("@BITS@", str(STAMP_BITS))
 
 
 @contextlib.contextmanager
 def run_app(port: int | None = None, *, home: Path | None = None, env: dict[str, str] | None = None,
             loopback: str = "only", log_path: Path | None = None,
-            timeout_s: float = 60.0) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+            timeout_s: float = 60.0,
+            app: Path | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Start ``streamlit run app.py`` headless on a free port; yield (url, process); stop it after.
 
     Args:
@@ -163,6 +212,7 @@ def run_app(port: int | None = None, *, home: Path | None = None, env: dict[str,
         loopback: ``BODYCOACH_E2E_ICE_LOOPBACK`` for the app ("only", "1" or "" for stock aioice).
         log_path: Where the app's output goes (default: a temporary file).
         timeout_s: How long to wait for the health check.
+        app: The Streamlit script (default: the product's ``app.py``; benchmarks pass an echo app).
     """
     port = port or free_port()
     tmp = Path(tempfile.mkdtemp(prefix="bodycoach-e2e-"))
@@ -173,7 +223,7 @@ def run_app(port: int | None = None, *, home: Path | None = None, env: dict[str,
     e.update(env or {})
     log_path = log_path or tmp / "app.log"
     log = open(log_path, "wb")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app or REPO / "app.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     proc = subprocess.Popen(cmd, cwd=REPO, env=e, stdout=log, stderr=subprocess.STDOUT,

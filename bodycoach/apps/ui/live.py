@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import threading
 import uuid
 from pathlib import Path
@@ -36,6 +37,10 @@ CAMERA_CONSTRAINTS: dict[str, Any] = {
 }
 
 PANEL_REFRESH_S = 0.5
+
+#: ``BODYCOACH_LIVE_PATH=callback`` falls back to streamlit-webrtc's frame callback for the camera
+#: (one frame more latency, see docs/live.md); the default ``newest`` uses ``NewestFrameTrack``.
+ENV_LIVE_PATH = "BODYCOACH_LIVE_PATH"
 
 _AREAS_FACE = (Behaviour.EYE_CONTACT, Behaviour.GAZE_STYLE, Behaviour.SMILE, Behaviour.ARMS, Behaviour.HANDS,
                Behaviour.PALM, Behaviour.HEAD)
@@ -105,6 +110,20 @@ def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
     st.session_state["bc_worker"] = worker
     st.session_state["bc_worker_key"] = key
     return worker
+
+
+def _track_for(worker: LiveWorker) -> Any:
+    """Return the camera processing track of ``worker`` (one per worker, reused across Start/Stop)."""
+    from bodycoach.apps.live_track import NewestFrameTrack
+
+    track = st.session_state.get("bc_track")
+    if track is None or st.session_state.get("bc_track_worker") is not worker:
+        if track is not None:
+            track.close()
+        track = NewestFrameTrack(worker.on_frame, on_dropped=worker.note_dropped)
+        st.session_state["bc_track"] = track
+        st.session_state["bc_track_worker"] = worker
+    return track
 
 
 def _close_worker_later(worker: LiveWorker) -> None:
@@ -429,11 +448,20 @@ def render_live_page() -> None:
 
             ctx = webrtc_streamer(key=f"bc-demo-{wkey}", mode=WebRtcMode.RECVONLY, player_factory=player,
                                   media_stream_constraints={"video": True, "audio": False}, **common)
+        elif os.environ.get(ENV_LIVE_PATH, "newest") == "callback":
+            ctx = webrtc_streamer(key=f"bc-cam-{wkey}", mode=WebRtcMode.SENDRECV,
+                                  media_stream_constraints=CAMERA_CONSTRAINTS,
+                                  in_recorder_factory=_video_recorder_factory(video_path) if video_path else None,
+                                  **common)
         else:
+            # Camera: NewestFrameTrack in the sink/source slots instead of the frame callback, so each
+            # returned frame is the newest camera frame plus one processing time (docs/live.md, latency).
+            common.pop("queued_video_frames_callback")
+            track = _track_for(worker)
             recorder = _video_recorder_factory(video_path) if video_path is not None else None
             ctx = webrtc_streamer(key=f"bc-cam-{wkey}", mode=WebRtcMode.SENDRECV,
                                   media_stream_constraints=CAMERA_CONSTRAINTS, in_recorder_factory=recorder,
-                                  **common)
+                                  source_video_track=track, sink_video_track=track, **common)
     playing = bool(ctx.state.playing)
     with right:
         _live_panel()

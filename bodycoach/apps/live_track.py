@@ -1,0 +1,130 @@
+"""A low-latency processing track for streamlit-webrtc: always the newest camera frame, no frame of lag.
+
+streamlit-webrtc's default async processing returns, for each incoming frame, the result of an *earlier*
+one (the worker thread's output is picked up when the next camera frame arrives), which adds about one
+frame interval plus queueing to the glass-to-glass latency (measured in docs/live.md). This track plugs
+into streamlit-webrtc's public ``sink_video_track`` / ``source_video_track`` slots instead:
+
+* as the *sink* it gets the browser's track and keeps reading it on aiortc's event loop, holding only the
+  newest frame (older ones are counted as dropped, never queued);
+* as the *source* its ``recv()`` (pulled by the outgoing RTP sender) waits for a frame newer than the last
+  one it sent, processes it on one worker thread and returns the result at once.
+
+So each returned frame is the newest camera frame plus one processing time, and the event loop never
+blocks on MediaPipe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
+
+log = logging.getLogger(__name__)
+
+
+class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
+    """Sink and source in one: newest input frame → ``process`` (on a worker thread) → output.
+
+    Args:
+        process: Called with each ``av.VideoFrame`` to send; returns the frame to send back. Runs on one
+            dedicated thread, one frame at a time.
+        on_dropped: Called with the number of input frames skipped because a newer one arrived first.
+    """
+
+    kind = "video"
+
+    def __init__(self, process: Callable[[Any], Any], on_dropped: Callable[[int], None] | None = None) -> None:
+        super().__init__()
+        self._process = process
+        self._on_dropped = on_dropped
+        self._input: MediaStreamTrack | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._event: asyncio.Event | None = None
+        self._latest: Any | None = None
+        self._input_ended = False
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bodycoach-live")
+
+    # -- MediaSink side (streamlit-webrtc calls these with the browser's track) -----------------------
+    def addTrack(self, track: MediaStreamTrack) -> None:  # noqa: N802 - streamlit-webrtc's protocol name
+        """Take the input track of a new connection (a previous one is let go)."""
+        self._cancel_reader()
+        self._input = track
+        self._latest = None
+        self._input_ended = False
+
+    def hasTrack(self) -> bool:  # noqa: N802
+        """Whether an input track is attached."""
+        return self._input is not None
+
+    def start(self) -> None:
+        """Start reading the input on the running event loop."""
+        if self._input is None or (self._reader is not None and not self._reader.done()):
+            return
+        self._event = asyncio.Event()
+        self._reader = asyncio.get_event_loop().create_task(self._read(self._input))
+
+    async def _read(self, track: MediaStreamTrack) -> None:
+        try:
+            while True:
+                frame = await track.recv()
+                if self._latest is not None and self._on_dropped is not None:
+                    self._on_dropped(1)  # never processed: a newer frame replaces it
+                self._latest = frame
+                if self._event is not None:
+                    self._event.set()
+        except MediaStreamError:
+            pass
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # keep the connection's loop alive; say what happened
+            log.exception("reading the camera track failed")
+        finally:
+            self._input_ended = True
+            if self._event is not None:
+                self._event.set()
+
+    def _cancel_reader(self) -> None:
+        if self._reader is not None and not self._reader.done():
+            self._reader.cancel()
+        self._reader = None
+
+    # -- source side (the RTP sender pulls processed frames) ------------------------------------------
+    async def recv(self) -> Any:
+        """Return the processed newest frame (waits for one newer than the last sent)."""
+        if self.readyState != "live":
+            raise MediaStreamError
+        while self._latest is None:
+            if self._input_ended or self._event is None:
+                if self._event is None:  # not started yet: the sink side starts after negotiation
+                    await asyncio.sleep(0.01)
+                    continue
+                raise MediaStreamError
+            self._event.clear()
+            await self._event.wait()
+        frame, self._latest = self._latest, None
+        loop = asyncio.get_running_loop()
+        out = await loop.run_in_executor(self._pool, self._process, frame)
+        out.pts = frame.pts
+        out.time_base = frame.time_base
+        return out
+
+    def stop(self) -> None:
+        """End this connection's reading. The track stays usable for the next Start on the page."""
+        self._cancel_reader()
+        self._input = None
+        self._latest = None
+        self._input_ended = True
+        if self._event is not None:
+            self._event.set()
+
+    def close(self) -> None:
+        """End the track for good and release its thread."""
+        self.stop()
+        super().stop()
+        self._pool.shutdown(wait=False)

@@ -1,0 +1,115 @@
+"""NewestFrameTrack: newest input frame only, processing off the event loop, no backlog, reusable."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+av = pytest.importorskip("av")
+aiortc = pytest.importorskip("aiortc")
+
+from aiortc import MediaStreamTrack  # noqa: E402
+from aiortc.mediastreams import MediaStreamError  # noqa: E402
+
+from bodycoach.apps.live_track import NewestFrameTrack  # noqa: E402
+
+
+class Camera(MediaStreamTrack):
+    """A fake input track delivering numbered frames at ``fps`` (pts = frame number)."""
+
+    kind = "video"
+
+    def __init__(self, fps: float, n: int) -> None:
+        super().__init__()
+        self.fps, self.n, self.i = fps, n, 0
+        self.sent_at: dict[int, float] = {}
+
+    async def recv(self) -> Any:
+        if self.i >= self.n:
+            raise MediaStreamError
+        await asyncio.sleep(1 / self.fps)
+        f = av.VideoFrame.from_ndarray(np.zeros((16, 16, 3), np.uint8), format="bgr24")
+        f.pts, f.time_base = self.i, fractions.Fraction(1, 90000)
+        self.sent_at[self.i] = time.monotonic()
+        self.i += 1
+        return f
+
+
+def run_track(process_s: float, fps: float = 50.0, n: int = 40) -> tuple[list[tuple[int, float]], int, Camera,
+                                                                          set[str]]:
+    dropped = 0
+    threads: set[str] = set()
+
+    def on_dropped(k: int) -> None:
+        nonlocal dropped
+        dropped += k
+
+    def process(frame: Any) -> Any:
+        threads.add(threading.current_thread().name)
+        time.sleep(process_s)
+        return av.VideoFrame.from_ndarray(frame.to_ndarray(format="bgr24"), format="bgr24")
+
+    cam = Camera(fps, n)
+    track = NewestFrameTrack(process, on_dropped=on_dropped)
+    out: list[tuple[int, float]] = []
+
+    async def main() -> None:
+        track.addTrack(cam)
+        track.start()
+        while True:
+            try:
+                f = await track.recv()
+            except MediaStreamError:
+                return
+            out.append((int(f.pts), time.monotonic()))
+
+    asyncio.run(main())
+    track.close()
+    return out, dropped, cam, threads
+
+
+def test_fast_processing_returns_every_frame_in_order() -> None:
+    out, dropped, cam, threads = run_track(process_s=0.0, fps=40, n=20)
+    pts = [p for p, _ in out]
+    assert pts == sorted(pts) and len(pts) >= 18 and dropped <= 2
+    assert threads and all(t.startswith("bodycoach-live") for t in threads)
+
+
+def test_slow_processing_drops_old_frames_and_builds_no_backlog() -> None:
+    out, dropped, cam, _ = run_track(process_s=0.06, fps=50, n=50)  # 20 ms camera, 60 ms processing
+    pts = [p for p, _ in out]
+    assert pts == sorted(pts)
+    assert dropped >= 20 and len(pts) + dropped <= 50
+    # Each returned frame left the camera at most ~one processing time plus one frame before it was sent.
+    ages = [t - cam.sent_at[p] for p, t in out]
+    assert max(ages[2:]) < 0.06 + 0.02 + 0.05, ages
+
+
+def test_track_is_reusable_after_stop() -> None:
+    track = NewestFrameTrack(lambda f: f)
+
+    async def once() -> int:
+        cam = Camera(100, 5)
+        track.addTrack(cam)
+        track.start()
+        got = 0
+        while True:
+            try:
+                await track.recv()
+                got += 1
+            except MediaStreamError:
+                break
+        track.stop()
+        return got
+
+    assert asyncio.run(once()) >= 4
+    assert asyncio.run(once()) >= 4
+    assert track.readyState == "live"
+    track.close()
+    assert track.readyState == "ended"
