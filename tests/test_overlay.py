@@ -212,3 +212,13 @@ def test_badges_follow_the_phase_verdict() -> None:
         show_landmarks=False,
     )
     assert VERDICT_BGR["bad"] in colours(phone)
+
+
+def test_text_cache_is_bounded_in_bytes() -> None:
+    from bodycoach.render.overlay import MASK_CACHE
+
+    frame = np.zeros((2160, 3840, 3), np.uint8)
+    for i in range(300):  # 300 distinct long lines at 4K size: far more than the budget
+        draw_text(frame, f"{i} " + CUE.text, (0, 0), size_px=97)
+    assert MASK_CACHE.bytes <= MASK_CACHE.max_bytes
+    assert MASK_CACHE.bytes == sum(m.nbytes for m in MASK_CACHE._d.values())

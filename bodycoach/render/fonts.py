@@ -49,7 +49,8 @@ def font_path(bold: bool = False) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=64)
+# Few sizes are in use at once (badge, cue, card); each face holds its font file (~0.75 MB) in memory.
+@lru_cache(maxsize=16)
 def get_font(size_px: int, bold: bool = False) -> Font:
     """Return a cached font of ``size_px`` pixels (em height); DejaVu when available."""
     size = max(1, int(size_px))

@@ -14,6 +14,8 @@ scaled to the frame passed here (mirror the frame and the landmarks together, or
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Final
@@ -161,8 +163,41 @@ _IRIS: Final[tuple[int, ...]] = (468, 473)
 # ---- text ----------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=512)
-def _text_mask(text: str, size_px: int, bold: bool) -> npt.NDArray[np.uint8]:
+class _MaskCache:
+    """LRU of rendered text masks bounded by bytes, not entries (a 4K cue line is ~0.5 MB, a badge ~5 kB).
+
+    Thread-safe: the live path draws on the video thread while a page may draw a card on another, and a
+    FreeType face must not render in two threads at once.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._d: OrderedDict[tuple[str, int, bool], npt.NDArray[np.uint8]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, size_px: int, bold: bool) -> npt.NDArray[np.uint8]:
+        k = (text, size_px, bold)
+        with self._lock:
+            m = self._d.get(k)
+            if m is not None:
+                self._d.move_to_end(k)
+                return m
+            m = _render_mask(text, size_px, bold)
+            self._d[k] = m
+            self.bytes += m.nbytes
+            while self.bytes > self.max_bytes and len(self._d) > 1:
+                _, old = self._d.popitem(last=False)
+                self.bytes -= old.nbytes
+            return m
+
+    def clear(self) -> None:
+        with self._lock:
+            self._d.clear()
+            self.bytes = 0
+
+
+def _render_mask(text: str, size_px: int, bold: bool) -> npt.NDArray[np.uint8]:
     """Alpha mask (H, W) of one line of text; H = the font's ascent + descent."""
     font = get_font(size_px, bold)
     t = displayable(text, size_px, bold)
@@ -174,6 +209,15 @@ def _text_mask(text: str, size_px: int, bold: bool) -> npt.NDArray[np.uint8]:
     mask = np.asarray(img, dtype=np.uint8).copy()
     mask.setflags(write=False)
     return mask
+
+
+# 16 MB holds every label and cue of both languages at two frame sizes many times over; the kiosk's
+# memory must stay flat over hours, so the bound is in bytes.
+MASK_CACHE = _MaskCache(max_bytes=16 * 1024 * 1024)
+
+
+def _text_mask(text: str, size_px: int, bold: bool) -> npt.NDArray[np.uint8]:
+    return MASK_CACHE.get(text, size_px, bold)
 
 
 def text_size(text: str, size_px: int, bold: bool = False) -> tuple[int, int]:

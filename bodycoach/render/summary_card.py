@@ -123,9 +123,7 @@ def render_summary_card(
         r = unit * 0.45
         d.ellipse((pad, y + unit * 0.35, pad + 2 * r, y + unit * 0.35 + 2 * r), fill=col)
         text((pad + unit * 1.4, y), item.title(lg), f_head)
-        detail = _fit(
-            d, f"{_status_word(item.status, lg)} — {_item_detail(report, item, lg)}", f_small, text_w
-        )
+        detail = _fit(d, f"{_status_word(item.status, lg)} — {_item_detail(report, item, lg)}", f_small, text_w)
         text((pad + unit * 1.4, y + unit * 1.55), detail, f_small, _DIM)
         value, tick = _bar_value(item)
         if value is not None:
