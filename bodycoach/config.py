@@ -101,16 +101,17 @@ class HeadConfig:
 class ArmsConfig:
     """Arm positions from shoulder-normalised pose points."""
 
-    crossed_wrist_out_sw: float = 0.05
-    crossed_chest_min_up_sw: float = -1.6
+    crossed_wrist_elbow_sw: float = 0.8
+    crossed_chest_min_up_sw: float = -1.0
     extended_max_vert_deg: float = 50.0
+    extended_max_wrist_up_sw: float = -0.7
     down_min_vert_deg: float = 60.0
     down_max_wrist_up_sw: float = -1.2
     hidden_max_visibility: float = 0.3
 
     def __post_init__(self) -> None:
-        _check("arms", self, {"crossed_wrist_out_sw": (-2, 2), "crossed_chest_min_up_sw": (-5, 5),
-                              "extended_max_vert_deg": (0, 90), "down_min_vert_deg": (0, 90),
+        _check("arms", self, {"crossed_wrist_elbow_sw": (0, 5), "crossed_chest_min_up_sw": (-5, 5),
+                              "extended_max_vert_deg": (0, 90), "extended_max_wrist_up_sw": (-5, 5), "down_min_vert_deg": (0, 90),
                               "down_max_wrist_up_sw": (-5, 5), "hidden_max_visibility": (0, 1)})
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 SMILE_FEATURES = ("mouth_width_norm", "smile_lift_norm", "lip_gap_norm", "mouth_open_norm", "cheek_mouth_norm",
-                  "eye_open_norm")
+                  "eye_open_norm", "brow_raise_norm", "chin_drop_norm", "face_height_norm", "smile_asym_norm")
 FRONTAL_RAD = 0.06
 
 

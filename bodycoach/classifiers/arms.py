@@ -28,17 +28,20 @@ def classify_arms(f: Features, t: ArmsConfig, q: QualityConfig) -> Classificatio
     ups = [g("l_wrist_up_sw"), g("r_wrist_up_sw")]
     if not all(math.isfinite(v) for v in (*outs, *verts, *ups)):
         return Classification.unknown(Behaviour.ARMS, ts)
-    min_out = min(outs)
     mean_vert = (verts[0] + verts[1]) / 2
     mean_up = (ups[0] + ups[1]) / 2
-    if all(wrist_seen) and min_out <= t.crossed_wrist_out_sw and mean_vert <= t.extended_max_vert_deg:
-        score = margin_score(min_out, t.crossed_wrist_out_sw, 0.3)
+    cross = g("wrist_cross_elbow_sw")
+    if math.isfinite(cross) and cross <= t.crossed_wrist_elbow_sw and mean_vert <= t.extended_max_vert_deg:
+        score = margin_score(cross, t.crossed_wrist_elbow_sw, 0.3)
         if mean_up >= t.crossed_chest_min_up_sw:
             return make(Behaviour.ARMS, ArmsPose.CROSSED_CHEST, score, ts)
         return make(Behaviour.ARMS, ArmsPose.CROSSED_TABLE, score, ts)
+    hands = g("hands_visible")
     if mean_vert >= t.down_min_vert_deg and max(ups) <= t.down_max_wrist_up_sw:
-        return make(Behaviour.ARMS, ArmsPose.DOWN, margin_score(mean_vert, t.down_min_vert_deg, 20.0), ts)
-    if all(wrist_seen) and mean_vert <= t.extended_max_vert_deg and mean_up <= t.crossed_chest_min_up_sw:
+        # Pose extrapolates wrists below the frame edge; without any detected hand they are out of sight.
+        label = ArmsPose.DOWN if hands >= 1 else ArmsPose.HIDDEN
+        return make(Behaviour.ARMS, label, margin_score(mean_vert, t.down_min_vert_deg, 20.0), ts)
+    if all(wrist_seen) and hands >= 1 and mean_vert <= t.extended_max_vert_deg and mean_up <= t.extended_max_wrist_up_sw:
         return make(Behaviour.ARMS, ArmsPose.EXTENDED, margin_score(mean_vert, t.extended_max_vert_deg, 20.0), ts)
     return make(Behaviour.ARMS, ArmsPose.OTHER, 0.6, ts)
 

@@ -16,7 +16,7 @@ def classify_palm(f: Features, t: PalmConfig) -> Classification:
     if not math.isfinite(hands):
         return Classification.unknown(Behaviour.PALM, ts)
     pf = f.get("palm_facing")
-    if hands < 1 or not math.isfinite(pf):
+    if not math.isfinite(pf):
         return make(Behaviour.PALM, PalmSide.NOT_VISIBLE, 0.8, ts)
     if abs(pf) < t.min_abs_facing:
         return Classification.unknown(Behaviour.PALM, ts)  # edge-on: neither side faces the camera

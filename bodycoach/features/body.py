@@ -80,6 +80,9 @@ def body_features(pose: npt.NDArray[np.floating] | None, image_wh: tuple[int, in
         out[f"{side}_upperarm_len_sw"] = float(np.linalg.norm(ua)) / sw
         out[f"{side}_hip_vis"] = float(vis[h_i])
     out["wrist_gap_sw"] = float(np.linalg.norm(p[Pose.LEFT_WRIST] - p[Pose.RIGHT_WRIST])) / sw
+    # Crossed arms put each wrist near the *other* elbow.
+    out["wrist_cross_elbow_sw"] = (float(np.linalg.norm(p[Pose.LEFT_WRIST] - p[Pose.RIGHT_ELBOW]))
+                                   + float(np.linalg.norm(p[Pose.RIGHT_WRIST] - p[Pose.LEFT_ELBOW]))) / (2 * sw)
     nose = Pose.NOSE
     if ok[nose] and vis[nose] >= min_visibility:
         out["nose_up_sw"] = float(((p[nose] - mid) / sw) @ up)

@@ -45,6 +45,27 @@ def palm_facing(hand: npt.NDArray[np.floating] | None, image_wh: tuple[int, int]
     return sign * cross
 
 
+def pose_palm_facing(pose: npt.NDArray[np.floating] | None, image_wh: tuple[int, int], is_left: bool,
+                     mirrored: bool, min_visibility: float) -> float:
+    """The same winding rule on BlazePose's coarse hand points (wrist, index, pinky); NaN when not visible.
+
+    A fallback for hands the hand model does not find (folded, half hidden, small): weaker, but measured.
+    """
+    if pose is None:
+        return math.nan
+    w, i, k = (15, 19, 17) if is_left else (16, 20, 18)
+    if not valid_points(pose, (w, i, k)) or float(np.min(pose[[w, i, k], 3])) < min_visibility:
+        return math.nan
+    q = to_pixels(pose[[w, i, k]], image_wh)
+    a, b = q[1, :2] - q[0, :2], q[2, :2] - q[0, :2]
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    if na <= 1e-9 or nb <= 1e-9:
+        return math.nan
+    cross = float(a[0] * b[1] - a[1] * b[0]) / (na * nb)
+    sign = -1.0 if not is_left else 1.0
+    return -sign * cross if mirrored else sign * cross
+
+
 def hand_size_px(hand: npt.NDArray[np.floating] | None, image_wh: tuple[int, int]) -> float:
     """Wrist to middle knuckle distance in pixels (hand scale); NaN when not measurable."""
     if hand is None or not valid_points(hand, (Hand.WRIST, Hand.MIDDLE_MCP)):
