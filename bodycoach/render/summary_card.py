@@ -84,7 +84,9 @@ def render_summary_card(
         raise ValueError(f"size must be at least (1, 1) pixels, but got {size!r}")
     img = Image.new("RGB", (w, h), _BG)
     d = ImageDraw.Draw(img)
-    unit = max(6, h // 36)
+    # Portrait screens stack each bar under its text; text scales with the height but never overflows.
+    stacked = h > w
+    unit = max(6, int(min(h / 36, w / (30 if stacked else 56))))
     pad = unit * 2
     f_title = get_font(int(unit * 2.2), bold=True)
     f_head = get_font(int(unit * 1.25), bold=True)
@@ -95,7 +97,7 @@ def render_summary_card(
         d.text(xy, displayable(t), font=font, fill=fill)  # type: ignore[arg-type]
 
     heading = title if title is not None else ("Oppsummering" if lg == "no" else "Summary")
-    text((pad, pad), heading, f_title)
+    text((pad, pad), _fit(d, heading, f_title, w - 2 * pad), f_title)
     sub = report.summary_lines(lg)[0]
     if report.scenario:
         try:
@@ -107,27 +109,28 @@ def render_summary_card(
         except ValueError:
             sub += f"   ·   {report.scenario}"
     y: float = pad + unit * 3
-    text((pad, y), sub, f_text, _DIM)
+    text((pad, y), _fit(d, sub, f_text, w - 2 * pad), f_text, _DIM)
     y += unit * 2.4
 
-    bar_x = int(w * 0.58)
+    bar_x = int(pad + unit * 1.4) if stacked else int(w * 0.58)
     bar_w = max(10, w - bar_x - pad)
     footer = [ln for ln in report.summary_lines(lg)[1:] if ln[:1] not in ("✓", "→", "–")]
     room = h - y - pad - len(footer) * unit * 1.5
-    row_h = max(unit * 2.6, min(unit * 3.4, room / max(1, len(report.scorecard))))
-    text_w = bar_x - pad * 2 - unit * 1.4
+    lo, hi = (unit * 4.4, unit * 5.2) if stacked else (unit * 2.6, unit * 3.4)
+    row_h = max(lo, min(hi, room / max(1, len(report.scorecard))))
+    text_w = (w - bar_x - pad) if stacked else (bar_x - pad * 2 - unit * 1.4)
     for item in report.scorecard:
         if y + row_h > h - len(footer) * unit * 1.5:
             break
         col = _RGB[item.status]
         r = unit * 0.45
         d.ellipse((pad, y + unit * 0.35, pad + 2 * r, y + unit * 0.35 + 2 * r), fill=col)
-        text((pad + unit * 1.4, y), item.title(lg), f_head)
+        text((pad + unit * 1.4, y), _fit(d, item.title(lg), f_head, text_w), f_head)
         detail = _fit(d, f"{_status_word(item.status, lg)} — {_item_detail(report, item, lg)}", f_small, text_w)
         text((pad + unit * 1.4, y + unit * 1.55), detail, f_small, _DIM)
         value, tick = _bar_value(item)
         if value is not None:
-            by = y + unit * 0.4
+            by = y + unit * (3.0 if stacked else 0.4)
             d.rectangle((bar_x, by, bar_x + bar_w, by + unit), fill=_BAR_BG)
             d.rectangle((bar_x, by, bar_x + int(bar_w * max(0.0, min(1.0, value))), by + unit), fill=col)
             tx = bar_x + int(bar_w * tick)
@@ -140,7 +143,7 @@ def render_summary_card(
     for line in footer:
         if fy + unit * 1.2 > h:
             break
-        text((pad, fy), line, f_small, _DIM)
+        text((pad, fy), _fit(d, line, f_small, w - 2 * pad), f_small, _DIM)
         fy += unit * 1.5
     rgb = np.asarray(img, dtype=np.uint8)
     return np.ascontiguousarray(rgb[:, :, ::-1])
