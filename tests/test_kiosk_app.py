@@ -266,6 +266,28 @@ def test_opt_in_keeps_anonymous_summary_in_store(tmp_path: Path) -> None:
     assert getattr(data, "landmarks", None) in (None, [], ()) or len(data.landmarks) == 0
 
 
+def test_models_see_the_camera_image_and_the_person_sees_a_mirror() -> None:
+    from bodycoach.apps.kiosk_app import mirror_landmarks
+    from bodycoach.kiosk.testing import SyntheticFaceExtractor, synthetic_face
+
+    seen: list[np.ndarray] = []
+
+    class Spy(SyntheticFaceExtractor):
+        def extract(self, frame_bgr: np.ndarray, timestamp_ms: int) -> Any:
+            seen.append(frame_bgr)
+            return super().extract(frame_bgr, timestamp_ms)
+
+    app = make_app(kiosk_config(), extractor=Spy())
+    try:
+        run_until(app, lambda a: len(seen) >= 3)
+        assert np.array_equal(app._frame, seen[-1][:, ::-1])  # displayed = mirror of analysed
+    finally:
+        app.close()
+    lm = synthetic_face(0, (640, 480), yaw_deg=20.0)
+    m = mirror_landmarks(lm)
+    assert np.allclose(m.face[:, 0], 1.0 - lm.face[:, 0]) and np.allclose(m.face[:, 1], lm.face[:, 1])
+
+
 # --- under Xvfb, real window ---------------------------------------------------------------------
 
 def _start_xvfb(wh: tuple[int, int]) -> tuple[subprocess.Popen[bytes], str]:
@@ -465,7 +487,7 @@ def test_real_extractor_starts_a_session_on_the_recorded_clip() -> None:
     from bodycoach.landmarks.mediapipe import MediapipeExtractor
 
     cfg = kiosk_config(max_s=6.0)
-    ext = MediapipeExtractor(mirrored=True)
+    ext = MediapipeExtractor(mirrored=False)  # the kiosk analyses the unmirrored camera image
     app = KioskApp(cfg, open_source=lambda: open_source(CLIP, loop=True), extractor=ext,
                    display=HeadlessDisplay((640, 360)), accelerated=True)
     try:

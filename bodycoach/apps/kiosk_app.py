@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import dataclasses
 import logging
 import os
 import threading
@@ -309,10 +310,29 @@ def _fmt_s(ms: int) -> str:
 
 # --- collaborators (feedback and render modules) -----------------------------------------------
 
-def _annotate(frame: Frame, result: FrameResult | None, lang: str, show_landmarks: bool, cue: Any) -> Frame:
-    """The session overlay (landmarks, state badges, the cue) on the camera image."""
+def mirror_landmarks(lm: Landmarks) -> Landmarks:
+    """The same landmarks with x flipped (x → 1 − x), to draw them on a mirrored image.
+
+    Only the coordinates move; "left" still means the person's left.
+    """
+    def flip(a: npt.NDArray[np.float32] | None) -> npt.NDArray[np.float32] | None:
+        if a is None:
+            return None
+        b = a.copy()
+        b[:, 0] = 1.0 - b[:, 0]
+        return b
+
+    return dataclasses.replace(lm, pose=flip(lm.pose), face=flip(lm.face), left_hand=flip(lm.left_hand),
+                               right_hand=flip(lm.right_hand))
+
+
+def _annotate(frame: Frame, result: FrameResult | None, lang: str, show_landmarks: bool, cue: Any,
+              mirrored: bool = False) -> Frame:
+    """The session overlay (landmarks, state badges, the cue) on the displayed image."""
     if result is None:
         return frame
+    if mirrored and show_landmarks:
+        result = dataclasses.replace(result, landmarks=mirror_landmarks(result.landmarks))
     return annotate(frame, result, lang=lang, show_landmarks=show_landmarks, cue=cue)
 
 
@@ -549,7 +569,10 @@ class KioskApp:
         if self._extractor is None:
             from bodycoach.landmarks.mediapipe import MediapipeExtractor
 
-            self._extractor = MediapipeExtractor(mirrored=self.cfg.display.mirror)
+            # The models see the camera's own (unmirrored) image; only the display is mirrored. With
+            # mirrored=True the eye-contact classifier returned "unknown" on every frame of the d12
+            # sample clip (54 lens / 28 away unmirrored, 82 frames), so the kiosk does not rely on it.
+            self._extractor = MediapipeExtractor(mirrored=False)
         return self._extractor
 
     def start(self) -> None:
@@ -606,13 +629,12 @@ class KioskApp:
         now = self.clock.advance(real_dt, media_dt)
         self.ticks += 1
 
-        frame: Frame | None = None
+        frame: Frame | None = None  # the camera's image as delivered: what the models analyse
         if item is not None:
             frame = item[0]
-            if self.cfg.display.mirror:
-                frame = np.ascontiguousarray(frame[:, ::-1])
-            self.watch.frame(now, frame_digest(item[0]))
-            self._frame = frame
+            # What the person sees: a mirror image, unless configured otherwise.
+            self._frame = np.ascontiguousarray(frame[:, ::-1]) if self.cfg.display.mirror else frame
+            self.watch.frame(now, frame_digest(frame))
             self.frames += 1
         stall = self.watch.check(now) if self.grabber.status == SourceStatus.OK else None
         if stall is not None:
@@ -817,7 +839,8 @@ class KioskApp:
     def _draw_session(self, canvas: Frame, lay: Layout, view: KioskView, camera_ok: bool) -> None:
         p = self.painter
         if self._frame is not None:
-            img = _annotate(self._frame, self._result, self.lang, self.cfg.display.show_landmarks, self._cue)
+            img = _annotate(self._frame, self._result, self.lang, self.cfg.display.show_landmarks, self._cue,
+                            mirrored=self.cfg.display.mirror)
             # The last image stays, dimmed, while the camera is away: clearly not live.
             paste_fitted(canvas, img, lay.video, dim=1.0 if camera_ok else 0.3)
         bx, by, bw, bh = lay.banner
