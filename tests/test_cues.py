@@ -219,3 +219,15 @@ def test_new_fault_beats_a_due_acknowledgement() -> None:
     run(s, 0, 5000, {B.EYE_CONTACT: "lens"}, "reception")  # acknowledged at 2000, shown until 5000
     c = s.update(res(5000, {B.EYE_CONTACT: "lens", B.SMILE: "one_sided"}), "reception")
     assert key(c) == (B.SMILE, "one_sided")
+
+
+def test_new_fault_waits_at_most_min_show_behind_a_lasting_one() -> None:
+    s = CueScheduler(config=CFG)
+    run(s, 0, 1000, {B.ARMS: "crossed_chest"}, "problem_solving")
+    seen = run(s, 1000, 9000, {B.ARMS: "crossed_chest", B.HEAD: "propped"}, "problem_solving")
+    first_head = next(t for t, c in seen if key(c) == (B.HEAD, "propped"))
+    assert first_head == CFG.min_show_ms  # not max_show_ms
+    # Without a new fault the lasting one keeps the screen until max_show_ms.
+    s = CueScheduler(config=CFG)
+    seen = run(s, 0, 9000, {B.ARMS: "crossed_chest"}, "problem_solving")
+    assert all(key(c) == (B.ARMS, "crossed_chest") for t, c in seen if t < CFG.max_show_ms)

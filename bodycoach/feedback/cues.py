@@ -13,7 +13,8 @@ Rules (thresholds in ``calibration/feedback.toml`` ``[cues]``):
 * A fault not yet shown beats an acknowledgement. A *repeat* of a fault yields to a due acknowledgement,
   so a trainee with a lasting fault still hears what goes well.
 * A cue, once shown, stays at least ``min_show_ms`` even if its state ends (no flicker). A fault cue then
-  stays while its state holds, up to ``max_show_ms``; an acknowledgement leaves after ``ack_show_ms``.
+  stays while its state holds, up to ``max_show_ms``, unless a fault not yet shown is waiting; an
+  acknowledgement leaves after ``ack_show_ms``. So a new fault waits at most ``min_show_ms``.
 * When a cue leaves, the same (area, label) is not shown again for ``cooldown_ms``.
 * Good behaviour held for ``ack_hold_ms`` is acknowledged, at most once per ``ack_interval_ms``, and only in
   areas the phase checks.
@@ -169,6 +170,21 @@ class CueScheduler:
         t = self._hidden_at.get(key)
         return t is not None and ts - t < self.config.cooldown_ms
 
+    def _fresh_fault_waiting(self, cur: Cue, ts: int, phase: str | None) -> bool:
+        checked = checks_for(phase, self.mode)
+        for b, label in self._labels.items():
+            if (b, label) == cur.key or (b, label) in self._hidden_at or label == UNKNOWN:
+                continue
+            if self.mode == "telephone" and b not in checked:
+                continue
+            if (
+                phase_verdict(b, label, phase, self.mode) == "bad"
+                and ts - self._since.get(b, ts) >= self.config.fault_hold_ms
+                and cue_text(b, label, self.lang) is not None
+            ):
+                return True
+        return False
+
     def _pick(self, ts: int, phase: str | None) -> Cue | None:
         cfg = self.config
         checked = checks_for(phase, self.mode)
@@ -226,7 +242,9 @@ class CueScheduler:
                 return self._reword(cur)
             if cur.verdict == "bad":
                 still_bad = self._holds(cur) and phase_verdict(cur.behaviour, cur.label, phase, self.mode) == "bad"
-                if still_bad and shown < cfg.max_show_ms:
+                # A lasting fault keeps the screen up to max_show_ms, unless a fault not yet shown waits:
+                # that one must not wait several seconds behind a cue the trainee has already read.
+                if still_bad and shown < cfg.max_show_ms and not self._fresh_fault_waiting(cur, ts, phase):
                     return self._reword(cur)
             elif shown < cfg.ack_show_ms and self._holds(cur):
                 return self._reword(cur)
