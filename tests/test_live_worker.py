@@ -231,17 +231,41 @@ def test_settings_changes_reach_the_next_frame_and_rebuild_cues() -> None:
         w.update(lang="de")
 
 
-def test_flip_input_mirrors_the_frame_seen_by_the_extractor() -> None:
+def test_mirror_display_flips_the_returned_picture_not_the_analysed_frame() -> None:
     seen: list[np.ndarray] = []
+    drawn: list[tuple[np.ndarray, FrameResult]] = []
 
     class Spy(FakeExtractor):
         def extract(self, frame_bgr: Any, timestamp_ms: int) -> Landmarks:
             seen.append(frame_bgr.copy())
             return super().extract(frame_bgr, timestamp_ms)
 
-    w, _, _ = make_worker(Spy(), flip_input=True)
-    w.process(frame())
-    assert seen[0][0, 0, 0] == 0 and seen[0][0, -1, 0] == 200
+    def render(f: Any, result: FrameResult, **kw: Any) -> Any:
+        drawn.append((f.copy(), result))
+        return f
+
+    ex = Spy(face=True)
+    w = LiveWorker(FakeCoach(ex), render=render, cue_factory=FakeCues, recorder=FakeRecorder(),
+                   mirror_display=True)
+    out = w.process(frame())
+    assert seen[0][0, 0, 0] == 200 and seen[0][0, -1, 0] == 0  # the extractor sees the true view
+    assert out[0, 0, 0] == 0 and out[0, -1, 0] == 200  # the trainee sees a mirror
+    assert drawn[0][1].landmarks.face is not None
+
+
+def test_mirror_result_flips_x_only() -> None:
+    from bodycoach.apps.live_worker import mirror_result
+
+    pose = np.zeros((POSE_POINTS, 4), np.float32)
+    pose[:, 0], pose[:, 1], pose[:, 3] = 0.2, 0.7, 0.9
+    hand = np.full((21, 4), 0.1, np.float32)
+    lm = Landmarks(timestamp_ms=5, image_wh=(64, 48), pose=pose, left_hand=hand)
+    r = FakeCoach(FakeExtractor()).step_landmarks(lm)
+    m = mirror_result(r)
+    assert np.allclose(m.landmarks.pose[:, 0], 0.8) and np.allclose(m.landmarks.pose[:, 1:], pose[:, 1:])
+    assert m.landmarks.left_hand is not None and m.landmarks.right_hand is None
+    assert np.allclose(m.landmarks.left_hand[:, 0], 0.9)
+    assert np.allclose(r.landmarks.pose[:, 0], 0.2)  # the original is untouched
 
 
 def test_capture_collects_face_frames_for_the_window_only() -> None:

@@ -96,6 +96,7 @@ class WorkerStats:
         mean_total_ms: Mean processing time per frame (all stages) since start.
         errors: Frames whose processing raised (the frame is returned unannotated; see the log).
         last_error: One line about the last such failure ("" when none).
+        frame_wh: Width and height of the last processed frame in pixels.
     """
 
     received: int = 0
@@ -107,6 +108,7 @@ class WorkerStats:
     mean_total_ms: float = 0.0
     errors: int = 0
     last_error: str = ""
+    frame_wh: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -238,8 +240,9 @@ class LiveWorker:
     Args:
         coach: The coach, or a zero-argument factory (called on the first frame so the page loads fast).
         settings: Initial settings.
-        flip_input: Mirror each incoming frame horizontally before processing (selfie view). The coach's
-            extractor must then be built with ``mirrored=True`` so "left" stays the person's left.
+        mirror_display: Return a mirror image (selfie view) with the overlay drawn on it. The coach still
+            analyses the true camera view (extractor ``mirrored=False``), the view the classifiers were
+            built and calibrated on; only the returned picture and the drawn landmarks are flipped.
         render: ``render(frame, result, lang=, show_landmarks=, cue=) -> frame``; default
             ``bodycoach.render.overlay.annotate``.
         cue_factory: Builds the cue scheduler for the settings (rebuilt when language or mode changes).
@@ -254,7 +257,7 @@ class LiveWorker:
         coach: Coach | Callable[[], Coach],
         *,
         settings: LiveSettings | None = None,
-        flip_input: bool = False,
+        mirror_display: bool = False,
         render: Render | None = None,
         cue_factory: CueFactory | None = None,
         recorder: Recorder | None = None,
@@ -267,7 +270,7 @@ class LiveWorker:
         # A coach is anything with ``extractor`` and ``step_landmarks`` (tests pass light doubles).
         self._coach: Coach | None = coach if hasattr(coach, "step_landmarks") else None  # type: ignore[assignment]
         self._settings = settings or LiveSettings()
-        self.flip_input = flip_input
+        self.mirror_display = mirror_display
         self._render = render or _default_render
         self._cue_factory = cue_factory or _default_cues
         self._cues: CueSource | None = None
@@ -283,6 +286,7 @@ class LiveWorker:
         self._dropped = 0
         self._errors = 0
         self._last_error = ""
+        self._frame_wh = (0, 0)
         self._updates_dropped = 0
         self._sum_total_ms = 0.0
         self._stages = StageTimes()
@@ -489,7 +493,7 @@ class LiveWorker:
                 self._cues = self._cue_factory(settings)
             cues = self._cues
             sink = self._sink
-        frame = np.ascontiguousarray(frame_bgr[:, ::-1]) if self.flip_input else frame_bgr
+        frame = frame_bgr
         try:
             t0 = time.perf_counter()
             lm = coach.extractor.extract(frame, ts)
@@ -503,7 +507,11 @@ class LiveWorker:
             cue = cues.update(result, settings.phase)
             rec.add(result, settings.phase)
             t3 = time.perf_counter()
-            out = self._render(frame, result, lang=settings.lang, show_landmarks=settings.show_landmarks,
+            if self.mirror_display:
+                shown, shown_result = np.ascontiguousarray(frame[:, ::-1]), mirror_result(result)
+            else:
+                shown, shown_result = frame, result
+            out = self._render(shown, shown_result, lang=settings.lang, show_landmarks=settings.show_landmarks,
                                cue=cue)
             t4 = time.perf_counter()
         except Exception as exc:
@@ -523,6 +531,7 @@ class LiveWorker:
             self._processed += 1
             self._sum_total_ms += stages.total_ms
             self._stages = stages
+            self._frame_wh = (int(frame.shape[1]), int(frame.shape[0]))
             self._times.append(now)
             while self._times and now - self._times[0] > FPS_WINDOW_S:
                 self._times.popleft()
@@ -586,7 +595,27 @@ class LiveWorker:
             mean_total_ms=self._sum_total_ms / self._processed if self._processed else 0.0,
             errors=self._errors,
             last_error=self._last_error,
+            frame_wh=self._frame_wh,
         )
+
+
+def _flip_x(points: Any) -> Any:
+    if points is None:
+        return None
+    p = np.array(points, dtype=np.float32, copy=True)
+    p[:, 0] = 1.0 - p[:, 0]
+    return p
+
+
+def mirror_result(result: FrameResult) -> FrameResult:
+    """Return ``result`` with its image landmarks flipped left-right (x → 1 − x), for drawing on a mirror image.
+
+    Which hand is the person's left does not change; only where it appears. World coordinates are kept.
+    """
+    lm = result.landmarks
+    flipped = replace(lm, pose=_flip_x(lm.pose), face=_flip_x(lm.face), left_hand=_flip_x(lm.left_hand),
+                      right_hand=_flip_x(lm.right_hand))
+    return replace(result, landmarks=flipped)
 
 
 def make_live_coach(mirrored: bool, config: Any | None = None, profile: Any | None = None) -> Coach:

@@ -185,7 +185,8 @@ LATENCY_JS_TEMPLATE = """
         const k = decode(v);
         const t0 = bc.local.get(k);
         // A code seen more than 3 s ago belongs to an earlier loop of the clip: not a sample.
-        if (k >= 0 && t0 !== undefined && now - t0 < 3000) bc.lat.push([k, (m.expectedDisplayTime || now) - t0, now - t0]);
+        if (k >= 0 && t0 !== undefined && now - t0 < 3000)
+          bc.lat.push([k, (m.expectedDisplayTime || now) - t0, now - t0]);
         else bc.misses++;
         bc.remoteFrames++;
         v.requestVideoFrameCallback(onf);

@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import harness as h
+import pytest
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +98,9 @@ def test_camera_frames_processed_and_states_match_clip(browser_page: tuple[str, 
     print("stats:", final, "eye states:", dict(eyes), "smile states:", dict(smiles))
     print("cues:", Counter(c.get("text", "") for c in cues).most_common(5))
     # The returned video is the annotated stream and it is moving.
-    assert v2["w"] == 640 and v2["h"] == 480, v2
+    # Chromium may lower the sending resolution under CPU load; the aspect ratio of the clip stays.
+    assert v2["w"] >= 320 and abs(v2["w"] / v2["h"] - 4 / 3) < 0.02, v2
+    assert final["frame-w"] == v2["w"] and final["frame-h"] == v2["h"], (final, v2)
     assert v2["t"] > v1["t"]
     assert final["processed"] > stats["processed"]
     # A person is found in the clip.

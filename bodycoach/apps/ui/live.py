@@ -96,17 +96,17 @@ def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
         _close_worker_later(worker)
     config, profile = None, _load_profile()  # config None = the analyzer's calibration/thresholds.toml
     st.session_state["bc_profile"] = profile
-    flip = source == "camera" and mirror
+    flip = source == "camera" and mirror  # selfie view of the camera; the analysis sees the true view
 
     def factory() -> Any:
-        return make_live_coach(mirrored=flip, config=config, profile=profile)
+        return make_live_coach(mirrored=False, config=config, profile=profile)
 
     try:
         coach = factory()  # here, not on the first frame: load errors reach the page, not a video thread
     except BodycoachError as exc:
         st.error(str(exc))
         st.stop()
-    worker = LiveWorker(coach, flip_input=flip)
+    worker = LiveWorker(coach, mirror_display=flip)
     st.session_state["bc_worker"] = worker
     st.session_state["bc_worker_key"] = key
     return worker
@@ -178,6 +178,7 @@ def _stats_html(u: LiveUpdate | None, worker: LiveWorker, lang: str) -> str:
         f'<div class="bc-stats" id="bc-stats" data-processed="{s.processed}" data-received="{s.received}" '
         f'data-dropped="{s.dropped}" data-fps="{s.fps:.2f}" data-errors="{s.errors}" '
         f'data-mean-ms="{s.mean_total_ms:.1f}" data-extract-ms="{st_.extract_ms:.1f}" '
+        f'data-frame-w="{s.frame_wh[0]}" data-frame-h="{s.frame_wh[1]}" '
         f'data-analyse-ms="{st_.analyse_ms:.1f}" data-render-ms="{st_.render_ms:.1f}" '
         f'data-decode-ms="{st_.decode_ms:.1f}" data-encode-ms="{st_.encode_ms:.1f}">{html.escape(text)}</div>'
     )
