@@ -47,12 +47,12 @@ class EyeContactConfig:
     iris_pitch_gain_deg: float = 0.0
     iris_v_neutral_norm: float = -0.02
     lens_yaw_deg: float = 14.0
-    lens_pitch_deg: float = 36.0
+    lens_pitch_deg: float = 28.0
     min_eye_open_norm: float = 0.10
-    screen_yaw_min_deg: float = -30.0
-    screen_yaw_max_deg: float = 30.0
-    screen_pitch_min_deg: float = -45.0
-    screen_pitch_max_deg: float = -15.0
+    screen_yaw_min_deg: float = -35.0
+    screen_yaw_max_deg: float = 35.0
+    screen_pitch_min_deg: float = -60.0
+    screen_pitch_max_deg: float = -28.0
 
     def __post_init__(self) -> None:
         _check("eye_contact", self, {
@@ -69,9 +69,9 @@ class SmileConfig:
     """Smile presence (a small logistic model) and shape rules."""
 
     model: str = "smile_model.json"
-    presence_min_prob: float = 0.5
+    presence_min_prob: float = 0.4
     open_lip_gap_norm: float = 0.09
-    one_sided_asym_norm: float = 0.06
+    one_sided_asym_norm: float = 0.07
     forced_min_cheek_mouth_norm: float = 1.04
     forced_min_eye_open_norm: float = 0.36
     max_abs_yaw_deg: float = 45.0
@@ -88,9 +88,9 @@ class SmileConfig:
 class HeadConfig:
     """Head turned / propped / upright."""
 
-    turned_yaw_deg: float = 20.0
+    turned_yaw_deg: float = 26.0
     propped_hand_face_iod: float = 0.25
-    propped_max_pitch_deg: float = 15.0
+    propped_max_pitch_deg: float = 10.0
 
     def __post_init__(self) -> None:
         _check("head", self, {"turned_yaw_deg": (1, 90), "propped_hand_face_iod": (0, 10),
@@ -119,7 +119,7 @@ class ArmsConfig:
 class PalmConfig:
     """Palm vs back of the most visible hand."""
 
-    min_abs_facing: float = 0.15
+    min_abs_facing: float = 0.0
 
     def __post_init__(self) -> None:
         _check("palm", self, {"min_abs_facing": (0, 1)})

@@ -13,7 +13,8 @@ def classify_palm(f: Features, t: PalmConfig) -> Classification:
     """Palm or back of the most visible hand (``palm_facing`` sign); not_visible without hands."""
     ts = f.timestamp_ms
     hands = f.get("hands_visible")
-    if not math.isfinite(hands):
+    if not math.isfinite(hands) or (hands < 1 and not math.isfinite(f.get("shoulder_width_px"))):
+        # No hand and no body either: nothing says whether hands are there.
         return Classification.unknown(Behaviour.PALM, ts)
     pf = f.get("palm_facing")
     if not math.isfinite(pf):
@@ -28,7 +29,7 @@ def classify_hands(f: Features, t: HandsConfig) -> Classification:
     """Hands together (close to each other) or open; not_visible when no hand is seen."""
     ts = f.timestamp_ms
     hands = f.get("hands_visible")
-    if not math.isfinite(hands):
+    if not math.isfinite(hands) or (hands < 1 and not math.isfinite(f.get("shoulder_width_px"))):
         return Classification.unknown(Behaviour.HANDS, ts)
     if hands < 1:
         return make(Behaviour.HANDS, HandsPose.NOT_VISIBLE, 0.8, ts)
