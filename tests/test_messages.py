@@ -146,3 +146,12 @@ def test_bad_input_raises_one_line_value_error(call: object) -> None:
     with pytest.raises(ValueError) as e:
         call()  # type: ignore[operator]
     assert "\n" not in str(e.value) and "but got" in str(e.value)
+
+
+def test_docs_table_is_current() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "feedback.md"
+    if not doc.exists():
+        pytest.skip(f"{doc} not found")
+    assert m.markdown_table() in doc.read_text(encoding="utf-8"), "run python -m bodycoach.feedback.messages"

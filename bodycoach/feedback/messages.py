@@ -359,3 +359,24 @@ def verdict_text(v: str, lang: str = "no") -> str:
 def all_keys() -> list[tuple[Behaviour, str]]:
     """Return every (behaviour, label) pair of ``bodycoach.types.LABELS`` in enum order."""
     return [(b, str(lab)) for b, enum in LABELS.items() for lab in enum]
+
+
+def markdown_table() -> str:
+    """Return every label with its verdict and texts in both languages as a Markdown table (for docs)."""
+    rows = ["| area | label | verdict | Norsk | English |", "|---|---|---|---|---|"]
+    for b, lab in all_keys():
+        if lab == _U:
+            continue
+        no = label_text(b, lab, "no")
+        en = label_text(b, lab, "en")
+        cue_no, cue_en = cue_text(b, lab, "no"), cue_text(b, lab, "en")
+        if cue_no:
+            no += f": {cue_no}"
+        if cue_en:
+            en += f": {cue_en}"
+        rows.append(f"| {b} | {lab} | {verdict(b, lab)} | {no} | {en} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
