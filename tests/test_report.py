@@ -211,9 +211,7 @@ def test_summary_lines(lang: str) -> None:
     rec.finish(65000)
     lines = rec.report().summary_lines(lang)
     assert lines[0] == ("Varighet: 1:05" if lang == "no" else "Duration: 1:05")
-    assert any(
-        ("Se kunden i øynene" if lang == "no" else "Look the customer in the eyes") in x for x in lines
-    )
+    assert any(("Se kunden i øynene" if lang == "no" else "Look the customer in the eyes") in x for x in lines)
     assert any(x.startswith("Mottak (1:05)" if lang == "no" else "Reception (1:05)") for x in lines)
 
 
@@ -260,3 +258,16 @@ def test_add_is_constant_work_per_frame() -> None:
     assert len(rec._segments) == 0 and len(rec._events) == 0  # nothing per frame is kept
     assert late < max(3 * early, 200e-6), (early, late)
     assert early < 1e-3  # well under a millisecond per frame, even on a busy 2-core machine
+
+
+def test_phase_change_cannot_go_back_in_time() -> None:
+    rec = SessionRecorder(config=CFG)
+    rec.add(res(1000, {B.ARMS: "extended"}))
+    rec.set_phase("reception", 1100)
+    with pytest.raises(ValueError, match="got 1050 after 1100"):
+        rec.set_phase("farewell", 1050)
+    with pytest.raises(ValueError, match="got 1050 after 1100"):
+        rec.add(res(1050, {}))
+    rec.add(res(1100, {B.ARMS: "extended"}))  # the same time is fine
+    rec.finish(1200)
+    assert [(p.phase, p.start_ms, p.end_ms) for p in rec.report().phases] == [("reception", 1100, 1200)]

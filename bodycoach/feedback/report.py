@@ -516,8 +516,10 @@ class SessionRecorder:
     def _check_ts(self, ts: int, what: str) -> None:
         if self._finished:
             raise ValueError(f"{what}: the session is finished (finish() was called), cannot add more")
-        if self._last_frame is not None and ts < self._last_frame:
-            raise ValueError(f"{what}: timestamp_ms must increase monotonically, but got {ts} after {self._last_frame}")
+        # The cursor is the latest time accounted for: the last frame, a phase change or the end.
+        latest = max(t for t in (self._last_frame, self._cursor, -(2**62)) if t is not None)
+        if ts < latest:
+            raise ValueError(f"{what}: timestamp_ms must increase monotonically, but got {ts} after {latest}")
 
     def add(self, result: FrameResult, phase: str | None = None) -> None:
         """Record one frame. ``phase`` (when given and different) starts that phase at this frame.
