@@ -72,6 +72,33 @@ def test_scorecard_shares_match_the_stored_states(ten_minutes: tuple[SessionStor
     assert [p.phase for p in report.phases] == ["reception", "problem_solving", "confirmation", "farewell"]
 
 
+def test_sparse_replay_equals_full_replay(tmp_path: Path) -> None:
+    """session_report skips unchanged frames; the report must equal a replay of every frame."""
+    from bodycoach.feedback.report import SessionRecorder
+    from bodycoach.review.synthetic import make_result
+
+    store = SessionStore(tmp_path / "home")
+    w = store.create_session(trainee="Gap", scenario="shy")
+    n = 400
+    for i in range(n):
+        if 150 <= i < 170:  # a 4 s hole in the recording (camera lost)
+            continue
+        ts = i * 200 + (7 if i % 3 == 0 else 0)  # slightly uneven frame times
+        phase = "reception" if i < 120 else ("problem_solving" if i < 300 else "farewell")
+        w.add_frame(make_result(ts, label_schedule(i, n), landmarks=False), phase=phase)
+    info = w.close()
+    data = store.load(info.id)
+    fast = session_report(data)
+    rec = SessionRecorder("no", scenario="shy")
+    for i in range(len(data)):
+        rec.add(data.frame_result(i), data.phase_at(int(data.timestamps_ms[i])))
+    rec.finish(int(data.timestamps_ms[-1]) + 200)
+    full = rec.report()
+    a, b = fast.to_dict(), full.to_dict()
+    a.pop("events"), b.pop("events")
+    assert a == b
+
+
 def test_html_report_of_ten_minutes_is_small_offline_and_complete(ten_minutes: tuple[SessionStore, int],
                                                                    tmp_path: Path) -> None:
     store, sid = ten_minutes

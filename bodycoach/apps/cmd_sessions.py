@@ -1,5 +1,4 @@
-"""Trainer review commands: ``sessions``, ``report``, ``export``, ``annotate``, ``correct``, ``corrections``,
-``delete``.
+"""Trainer review commands: sessions, report, export, annotate, correct, corrections, delete.
 
 Heavy imports (altair, vl-convert, cv2) stay inside the ``run_*`` functions so ``bodycoach --help`` is fast.
 """

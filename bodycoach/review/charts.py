@@ -58,10 +58,11 @@ def timeline_chart(data: SessionData, lang: str = "no", *, width: int | str = 76
     )
     height = max(120, 34 * max(1, len(area_order)))
     base = alt.Chart(segs)
-    bars = base.mark_bar(height=22, stroke="white", strokeWidth=0.3).encode(
+    bars = base.mark_bar(stroke="white", strokeWidth=0.3).encode(
         x=alt.X("start_s:Q", title=_t(lang, "time")),
         x2="end_s:Q",
-        y=alt.Y("area:N", sort=area_order, title=None, axis=alt.Axis(labelFontSize=12, labelLimit=200)),
+        y=alt.Y("area:N", sort=area_order, title=None, scale=alt.Scale(paddingInner=0.2),
+                axis=alt.Axis(labelFontSize=12, labelLimit=200)),
         color=colour,
         tooltip=[
             alt.Tooltip("area:N", title=_t(lang, "area")),
@@ -89,7 +90,8 @@ def timeline_chart(data: SessionData, lang: str = "no", *, width: int | str = 76
                                         fontSize=11, color="#5d4037").encode(
             x="start_s:Q", y=alt.value(-14), text="phase:N",
         )
-        layers += [bands, names]
+        edges = alt.Chart(ph).mark_rule(color="#8d6e63", strokeDash=[4, 3], strokeWidth=1).encode(x="start_s:Q")
+        layers += [bands, edges, names]
     layers.append(bars)
     if moment_s is not None:
         rule = alt.Chart(pd.DataFrame({"t": [moment_s], "label": [fmt_time(moment_s * 1000)]}))
@@ -107,8 +109,9 @@ def progress_chart(rows: list[dict[str, Any]], lang: str = "no", width: int | st
         width: Chart width.
     """
     df = pd.DataFrame(rows, columns=["session", "started_at", "check", "share"])
+    order = list(dict.fromkeys(df.sort_values("started_at")["session"].tolist()))
     chart = alt.Chart(df).mark_line(point=True).encode(
-        x=alt.X("started_at:T", title=_t(lang, "session")),
+        x=alt.X("session:N", title=_t(lang, "session"), sort=order, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("share:Q", title=_t(lang, "share"), axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("check:N", title=_t(lang, "check"), legend=alt.Legend(orient="bottom", columns=3)),

@@ -9,38 +9,88 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from bodycoach.feedback.report import Report, SessionRecorder
 from bodycoach.feedback.scenarios import get_phase
 from bodycoach.review.timeline import frame_step_ms
 from bodycoach.store.sessions import SessionData, SessionInfo
-
-STATUS_VERDICT = {"good": "good", "needs_work": "bad", "no_data": "unknown"}
-
-
-def _valid_phase(phase: str | None, mode: str, cache: dict[str, str | None]) -> str | None:
-    if phase is None:
-        return None
-    if phase not in cache:
-        try:
-            cache[phase] = get_phase(phase, mode).key
-        except ValueError:
-            cache[phase] = None  # a phase name this version does not know: counted as "no phase"
-    return cache[phase]
+from bodycoach.types import UNKNOWN, Behaviour, Features, FrameResult, Landmarks
 
 
 def session_report(data: SessionData, *, mode: str = "face_to_face", lang: str = "no") -> Report:
-    """Replay ``data`` through a ``SessionRecorder`` and return its report (events from the store)."""
+    """Replay ``data`` through a ``SessionRecorder`` and return its report (events from the store).
+
+    Only the frames the recorder needs are replayed: a frame whose stable states and phase equal the
+    previous frame's is skipped, unless skipping it would leave more than ``max_frame_gap_ms`` between
+    two replayed frames (the recorder's time model counts longer gaps as ``unknown``) or a real gap of
+    the recording starts or ends there. The report is therefore identical to replaying every frame
+    (``tests/test_review.py`` checks it), at a fraction of the cost for long, steady sessions.
+    """
     from dataclasses import replace
 
     rec = SessionRecorder(lang, mode=mode, scenario=data.info.scenario)
-    cache: dict[str, str | None] = {}
-    for i in range(len(data)):
-        phase = _valid_phase(data.phase_at(int(data.timestamps_ms[i])), mode, cache)
-        rec.add(data.frame_result(i), phase)
-    if len(data):
+    n = len(data)
+    if n:
+        for i in _frames_to_replay(data, mode, rec.config.max_frame_gap_ms):
+            rec.add(_states_result(data, i), _phase(data, i, mode))
         rec.finish(int(data.timestamps_ms[-1]) + frame_step_ms(data.timestamps_ms))
     report = rec.report()
     return replace(report, events=tuple(data.events))
+
+
+_PHASE_CACHE: dict[tuple[str, str], str | None] = {}
+
+
+def _phase(data: SessionData, i: int, mode: str) -> str | None:
+    raw = data.phase_at(int(data.timestamps_ms[i]))
+    if raw is None:
+        return None
+    key = (raw, mode)
+    if key not in _PHASE_CACHE:
+        try:
+            _PHASE_CACHE[key] = get_phase(raw, mode).key
+        except ValueError:
+            _PHASE_CACHE[key] = None  # a phase name this version does not know: counted as "no phase"
+    return _PHASE_CACHE[key]
+
+
+def _states_result(data: SessionData, i: int) -> FrameResult:
+    """A ``FrameResult`` carrying only what the recorder reads: time and stable states."""
+    ts = int(data.timestamps_ms[i])
+    states = {}
+    for name in data.behaviours:
+        lab = data.states[name][i]
+        if lab != UNKNOWN and name in Behaviour._value2member_map_:
+            states[Behaviour(name)] = str(lab)
+    return FrameResult(landmarks=Landmarks.empty(ts), features=Features.empty(ts), classifications={},
+                       states=states)
+
+
+def _frames_to_replay(data: SessionData, mode: str, max_gap_ms: int) -> list[int]:
+    n = len(data)
+    ts = data.timestamps_ms
+    if n <= 2:
+        return list(range(n))
+    stacked = np.stack([data.states[b] for b in data.behaviours], axis=1) if data.behaviours else \
+        np.zeros((n, 0), dtype=object)
+    changed = np.ones(n, dtype=bool)
+    changed[1:] = (stacked[1:] != stacked[:-1]).any(axis=1)
+    phases = [_phase(data, i, mode) for i in range(n)]
+    gaps = np.diff(ts)
+    out: list[int] = []
+    last = -1
+    for i in range(n):
+        keep = (
+            i == 0 or i == n - 1 or bool(changed[i]) or phases[i] != phases[i - 1]
+            or gaps[i - 1] > max_gap_ms  # the frame after a real gap
+            or gaps[i] > max_gap_ms  # the frame before a real gap
+            or ts[i + 1] - ts[last] > max_gap_ms  # the next frame would be too far from the last replayed
+        )
+        if keep:
+            out.append(i)
+            last = i
+    return out
 
 
 def progress_rows(store: Any, trainee: str, lang: str = "no", limit: int = 50) -> list[dict[str, Any]]:

@@ -1,0 +1,96 @@
+"""Review page helpers without a Streamlit runtime, and the annotated-MP4 export (progress, cancel)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from bodycoach.apps.annotate_video import Cancelled, annotate_session_video
+from bodycoach.apps.ui.review import filter_infos, moment_image, session_rows
+from bodycoach.review.synthetic import synthetic_session
+from bodycoach.store import SessionStore
+
+CLIP = Path(__file__).resolve().parents[1] / "sample_videos" / "liveportrait_s20.mp4"
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> SessionStore:
+    s = SessionStore(tmp_path / "home")
+    yield s
+    s.close()
+
+
+def test_moment_without_video_draws_landmarks_on_blank_canvas(store: SessionStore) -> None:
+    sid = synthetic_session(store, n=50)
+    data = store.load(sid)
+    img, kind = moment_image(store, data, 2000.0)
+    assert kind == "blank" and img is not None and img.shape == (405, 720, 3)
+    # something was drawn on the flat grey canvas: landmark lines and the state badges
+    assert (np.abs(img.astype(int) - 40).sum(axis=2) > 60).mean() > 0.01
+
+
+def test_moment_with_nothing_kept(store: SessionStore) -> None:
+    sid = synthetic_session(store, n=20, landmarks=False)
+    img, kind = moment_image(store, store.load(sid), 1000.0)
+    assert img is None and kind == "none"
+
+
+def test_moment_from_kept_video(store: SessionStore) -> None:
+    if not CLIP.exists():
+        pytest.skip(f"{CLIP} not found")
+    sid = synthetic_session(store, n=40, video_path=CLIP)
+    img, kind = moment_image(store, store.load(sid), 3000.0)
+    assert kind == "video" and img is not None
+    assert img.shape[0] <= 540 and img.shape[1] <= 720
+    cap = cv2.VideoCapture(str(CLIP))
+    cap.set(cv2.CAP_PROP_POS_MSEC, 3000.0)
+    ok, raw = cap.read()
+    cap.release()
+    assert ok
+    raw = cv2.resize(cv2.cvtColor(raw, cv2.COLOR_BGR2RGB), (img.shape[1], img.shape[0]))
+    # mostly the video frame (the overlay covers only a part)
+    assert np.median(np.abs(img.astype(int) - raw.astype(int))) < 12
+
+
+def test_filters_and_rows(store: SessionStore) -> None:
+    synthetic_session(store, n=10, trainee="Kari", started_at="2026-01-01T09:00:00+00:00")
+    synthetic_session(store, n=10, trainee="Ola", scenario="shy", started_at="2026-02-01T09:00:00+00:00")
+    infos = store.list_sessions()
+    assert [i.trainee for i in filter_infos(infos, "Kari", None, None, None)] == ["Kari"]
+    assert [i.trainee for i in filter_infos(infos, None, "shy", None, None)] == ["Ola"]
+    assert [i.trainee for i in filter_infos(infos, None, None, date(2026, 1, 15), None)] == ["Ola"]
+    assert [i.trainee for i in filter_infos(infos, None, None, None, date(2026, 1, 1))] == ["Kari"]
+    rows = session_rows(infos)
+    assert rows[0]["duration"] == "0:02" and rows[0]["started"] == "2026-02-01 09:00"
+
+
+def test_annotated_mp4_progress_and_cancel(store: SessionStore, tmp_path: Path) -> None:
+    if not CLIP.exists():
+        pytest.skip(f"{CLIP} not found")
+    sid = synthetic_session(store, n=50, video_path=CLIP)
+    cancel = threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        if done == 15:
+            cancel.set()
+
+    out = tmp_path / "out.mp4"
+    with pytest.raises(Cancelled):
+        annotate_session_video(store, sid, out, progress=progress, cancel=cancel)
+    assert not out.exists() and not list(tmp_path.glob(".*part*"))
+    assert seen[-1][0] == 15 and seen[-1][1] > 15
+
+    seen.clear()
+    annotate_session_video(store, sid, out, progress=lambda d, t: seen.append((d, t)), use_ffmpeg=False)
+    cap = cv2.VideoCapture(str(out))
+    n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    ok, first = cap.read()
+    cap.release()
+    assert ok and n == seen[-1][0] > 100
