@@ -451,6 +451,25 @@ def score(pred: Predictions) -> dict[str, Any]:
     return out
 
 
+# Figures guarded by the regression gate; "mae" figures must not rise, all others must not fall.
+HEADLINE = (
+    ("eye_contact", "f1"), ("eye_contact", "mcc"), ("eye_contact", "precision"), ("eye_contact", "recall"),
+    ("smile_present", "accuracy"), ("smile_type", "macro_f1"), ("genki_smile", "accuracy"),
+    ("genki_head", "yaw_mae_deg"), ("genki_head", "pitch_mae_deg"), ("head", "macro_f1"), ("head", "propped_f1"),
+    ("head", "turned_f1"), ("arms", "macro_f1"), ("arms", "crossed_f1"), ("palm", "accuracy"),
+)
+
+
+def headline(report: dict[str, Any]) -> dict[str, float]:
+    """The gated figures of a report, flattened to ``"section.key"`` names."""
+    out = {}
+    for sec, key in HEADLINE:
+        v = report.get(sec, {}).get(key)
+        if isinstance(v, (int, float)) and math.isfinite(v):
+            out[f"{sec}.{key}"] = float(v)
+    return out
+
+
 def iter_table(report: dict[str, Any]) -> Iterator[str]:
     """Yield the lines of a readable table of ``report``."""
     def f(v: Any) -> str:

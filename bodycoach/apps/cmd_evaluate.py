@@ -47,6 +47,8 @@ def register(sub: Any) -> None:
     p.add_argument("--config", metavar="TOML", type=Path, default=None,
                    help="thresholds to evaluate (default: calibration/thresholds.toml)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--record", metavar="JSON", type=Path, default=None,
+                   help="also write the headline figures to JSON (calibration/metrics.json is the regression gate)")
     p.set_defaults(func=run)
 
 
@@ -97,6 +99,18 @@ def run(args: argparse.Namespace) -> int:
             bar.close()
     report = score(pred)
     report["landmarks"] = {"extracted": source.extracted, "from_cache": source.cached}
+    if args.record is not None:
+        from bodycoach.evaluate import headline
+
+        rec = {"command": f"bodycoach evaluate {args.data_dir} --record {args.record}",
+               "data_dir": str(args.data_dir), "rows": len(ds.rows), "genki_rows": len(ds.genki),
+               "figures": {k: round(v, 4) for k, v in headline(report).items()}}
+        try:
+            args.record.write_text(json.dumps(rec, indent=1) + "\n", encoding="utf-8")
+        except OSError as exc:
+            from bodycoach.errors import BodycoachError
+
+            raise BodycoachError(f"{args.record}: cannot write ({exc.strerror})") from None
     if args.json:
         print(json.dumps(_clean(report), sort_keys=False))
     else:
