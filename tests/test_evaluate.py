@@ -105,7 +105,7 @@ def test_score_counts_unknown_as_wrong_and_skips_unclear() -> None:
     assert r["palm"]["accuracy"] == 0.5
     assert r["genki_smile"]["accuracy"] == 1.0
     assert r["genki_head"]["yaw_mae_deg"] == pytest.approx(2.0) and r["genki_head"]["pitch_mae_deg"] == 0.0
-    assert r["coverage"]["eye_contact"] == pytest.approx(2 / 3)
+    assert r["coverage"]["eye_contact"] == pytest.approx(1 / 3)
     assert set(headline(r)) >= {"eye_contact.mcc", "palm.accuracy", "genki_head.yaw_mae_deg"}
 
 
