@@ -271,3 +271,22 @@ def test_phase_change_cannot_go_back_in_time() -> None:
     rec.add(res(1100, {B.ARMS: "extended"}))  # the same time is fine
     rec.finish(1200)
     assert [(p.phase, p.start_ms, p.end_ms) for p in rec.report().phases] == [("reception", 1100, 1200)]
+
+
+def test_phase_lines_total_repeated_phases_and_name_the_largest_fault() -> None:
+    rec = SessionRecorder(config=CFG)
+    feed(rec, 0, 10000, {B.EYE_CONTACT: "lens", B.SMILE: "warm"}, "reception")
+    feed(rec, 10000, 20000, {B.EYE_CONTACT: "screen", B.ARMS: "crossed_chest", B.HEAD: "upright"}, "problem_solving")
+    feed(rec, 20000, 30000, {B.EYE_CONTACT: "screen", B.ARMS: "extended", B.HEAD: "propped"}, "problem_solving")
+    feed(rec, 30000, 35000, {B.EYE_CONTACT: "lens", B.SMILE: "none"}, "reception")
+    rec.finish(35000)
+    lines = rec.report().summary_lines("no")
+    phase_lines = [x for x in lines if x.startswith(("Mottak", "Raskt"))]
+    assert phase_lines == [
+        "Mottak (0:15): øyekontakt 100 %, smil 67 %",
+        "Raskt løse problem (0:20): skjerm 100 %, smil –, armer krysset på brystkassen 50 %",
+    ]
+    rec = SessionRecorder(mode="telephone", config=CFG)
+    feed(rec, 0, 10000, {B.POSTURE: "slumped", B.SMILE: "none"}, "reception")
+    rec.finish(10000)
+    assert rec.report().summary_lines("en")[-1] == "Reception (0:10): good posture 0 %, smile 0 %, slumped 100 %"

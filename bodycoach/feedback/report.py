@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 
 from bodycoach.feedback.config import ReportConfig, default_feedback_config
 from bodycoach.feedback.messages import check_lang, label_text, verdict
-from bodycoach.feedback.scenarios import MODES, get_phase, phase_verdict
+from bodycoach.feedback.scenarios import MODES, checks_for, get_phase, phase_verdict
 from bodycoach.types import (
     UNKNOWN,
     ArmsPose,
@@ -415,24 +415,66 @@ def _summary_lines(r: Report, lang: Literal["no", "en"]) -> list[str]:
     if any(n for _, n in counts):
         parts = ", ".join(f"{label_text(Behaviour.SMILE, lab, lang).lower()} × {n}" for lab, n in counts if n)
         lines.append(("Smil: " if no else "Smiles: ") + parts)
-    for p in r.phases:
-        try:
-            name = get_phase(p.phase, r.mode).name.get(lang)
-        except ValueError:
-            name = p.phase
-        eye = r.share(Behaviour.EYE_CONTACT, EyeContact.LENS, p.phase)
-        sm_known = r.known_ms(Behaviour.SMILE, p.phase)
-        sm = (
-            None
-            if sm_known <= 0
-            else sum(r.phase_time_ms.get(p.phase, {}).get(str(Behaviour.SMILE), {}).get(lab, 0) for lab in _GOOD_SMILES)
-            / sm_known
-        )
+    order: list[str] = []
+    total: dict[str, int] = {}
+    for p in r.phases:  # a phase visited twice gets one line with its total time
+        if p.phase not in total:
+            order.append(p.phase)
+        total[p.phase] = total.get(p.phase, 0) + p.end_ms - p.start_ms
+    for ph in order:
         lines.append(
-            f"{name} ({_fmt_dur(p.end_ms - p.start_ms)}): "
-            + (f"øyekontakt {_pct(eye)}, smil {_pct(sm)}" if no else f"eye contact {_pct(eye)}, smile {_pct(sm)}")
+            f"{_phase_name(ph, r.mode, lang)} ({_fmt_dur(total[ph])}): " + ", ".join(_phase_parts(r, ph, lang))
         )
     return lines
+
+
+def _phase_name(phase: str, mode: str, lang: str) -> str:
+    try:
+        return get_phase(phase, mode).name.get(lang)
+    except ValueError:
+        return phase
+
+
+def _phase_parts(r: Report, ph: str, lang: str) -> list[str]:
+    """Eye contact (or posture on the phone), smile, and the phase's largest fault, as short phrases."""
+    no = lang == "no"
+    table = r.phase_time_ms.get(ph, {})
+    sm_known = r.known_ms(Behaviour.SMILE, ph)
+    sm = None if sm_known <= 0 else _sum(table.get(str(Behaviour.SMILE), {}), _GOOD_SMILES) / sm_known
+    if r.mode == "telephone":
+        first = ("god kroppsholdning " if no else "good posture ") + _pct(
+            r.share(Behaviour.POSTURE, Posture.UPRIGHT, ph)
+        )
+        parts = [first]
+    else:
+        eye_t = table.get(str(Behaviour.EYE_CONTACT), {})
+        lens, away, screen = (eye_t.get(str(x), 0) for x in (EyeContact.LENS, EyeContact.AWAY, EyeContact.SCREEN))
+        screen_ok = phase_verdict(Behaviour.EYE_CONTACT, EyeContact.SCREEN, ph, r.mode) == "neutral"
+        # Where the guide accepts the screen (solving the problem) it is left out of the eye-contact share
+        # and shown on its own; in the welcome and the farewell it counts against eye contact.
+        denom = lens + away + (0 if screen_ok else screen)
+        parts = []
+        if denom > 0 or not (screen_ok and screen > 0):
+            parts.append(("øyekontakt " if no else "eye contact ") + _pct(lens / denom if denom > 0 else None))
+        if screen_ok and screen > 0:
+            parts.append(("skjerm " if no else "screen ") + _pct(screen / (lens + away + screen)))
+    parts.append(("smil " if no else "smile ") + _pct(sm))
+    try:
+        checked = checks_for(ph, r.mode)
+    except ValueError:
+        return parts
+    worst: tuple[float, Behaviour, str] | None = None
+    for b in _BEHAVIOURS:  # enum order, so that ties resolve the same way in every process
+        if b not in checked or b in (Behaviour.EYE_CONTACT, Behaviour.SMILE):
+            continue  # already in the line
+        known = r.known_ms(b, ph)
+        for lab, ms in table.get(str(b), {}).items():
+            if known > 0 and ms > 0 and lab != UNKNOWN and phase_verdict(b, lab, ph, r.mode) == "bad":
+                if worst is None or ms / known > worst[0]:
+                    worst = (ms / known, b, lab)
+    if worst is not None:
+        parts.append(f"{label_text(worst[1], worst[2], lang).lower()} {_pct(worst[0])}")
+    return parts
 
 
 class SessionRecorder:
