@@ -41,58 +41,84 @@ def body_features(pose: npt.NDArray[np.floating] | None, image_wh: tuple[int, in
     """
     if pose is None or pose.shape[0] < 33:
         return {}
-    ok = _finite_rows(pose)
-    vis = np.where(ok & np.isfinite(pose[:, 3]), pose[:, 3], 0.0)
-    ls, rs = Pose.LEFT_SHOULDER, Pose.RIGHT_SHOULDER
-    if not (ok[ls] and ok[rs]) or min(vis[ls], vis[rs]) < min_visibility:
+    w, h = image_wh
+    if w <= 0 or h <= 0:
+        w, h = 1, 1
+    # Plain floats: ~40 small vector operations are much cheaper without numpy's per-call overhead.
+    rows = pose[:25].tolist()
+    pts: dict[int, tuple[float, float]] = {}
+    vis: dict[int, float] = {}
+    inside: dict[int, bool] = {}
+    for i, (x, y, z, v) in enumerate(rows):
+        good = (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)
+                and abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT)
+        if good:
+            pts[i] = (x * w, y * h)
+            vis[i] = v if math.isfinite(v) else 0.0
+            inside[i] = 0.0 <= x <= 1.0 and 0.0 <= y <= 1.0
+        else:
+            vis[i] = 0.0
+            inside[i] = False
+    ls, rs = int(Pose.LEFT_SHOULDER), int(Pose.RIGHT_SHOULDER)
+    if ls not in pts or rs not in pts or min(vis[ls], vis[rs]) < min_visibility:
         return {}
-    p = to_pixels(np.where(ok[:, None], pose[:, :3], 0.0), image_wh)[:, :2]
-    sw = float(np.linalg.norm(p[ls] - p[rs]))
+    (lx, ly), (rx, ry) = pts[ls], pts[rs]
+    sw = math.hypot(lx - rx, ly - ry)
     if sw <= 1e-6:
         return {}
-    mid = (p[ls] + p[rs]) / 2
-    axis = (p[ls] - p[rs]) / sw  # unit vector from the right shoulder to the left one (image plane)
-    up = np.array([axis[1], -axis[0]])  # perpendicular, pointing up (y grows downward)
-    if up[1] > 0:
-        up = -up
+    mx, my = (lx + rx) / 2, (ly + ry) / 2
+    ax, ay = (lx - rx) / sw, (ly - ry) / sw  # unit vector, right shoulder → left shoulder (image plane)
+    ux, uy = ay, -ax  # perpendicular, pointing up (y grows downward)
+    if uy > 0:
+        ux, uy = -ux, -uy
+
+    def rel(i: int) -> tuple[float, float]:
+        """(along the shoulder axis, up) of point i from the shoulder midpoint, in shoulder widths."""
+        x, y = pts.get(i, (mx, my))
+        dx, dy = (x - mx) / sw, (y - my) / sw
+        return dx * ax + dy * ay, dx * ux + dy * uy
+
+    def d(i: int, j: int) -> float:
+        a, b = pts.get(i, (mx, my)), pts.get(j, (mx, my))
+        return math.hypot(a[0] - b[0], a[1] - b[1]) / sw
+
     out: dict[str, float] = {
         "shoulder_width_px": sw,
-        "shoulder_tilt_deg": math.degrees(math.atan2(float(p[ls][1] - p[rs][1]), abs(float(p[ls][0] - p[rs][0])))),
-        "pose_mirrored": 1.0 if axis[0] < 0 else 0.0,  # left shoulder on the image's left = mirrored view
+        "shoulder_tilt_deg": math.degrees(math.atan2(ly - ry, abs(lx - rx))),
+        "pose_mirrored": 1.0 if ax < 0 else 0.0,  # left shoulder on the image's left = mirrored view
     }
-    for side, (s_i, e_i, w_i, x_i, h_i) in _ARM.items():
-        sign = 1.0 if side == "l" else -1.0  # own side along `axis`
-        out[f"{side}_elbow_vis"] = float(vis[e_i])
-        out[f"{side}_wrist_vis"] = float(vis[w_i])
+    for side, (s_i, e_i, w_i, _x_i, h_i) in _ARM.items():
+        sign = 1.0 if side == "l" else -1.0  # own side along the shoulder axis
+        out[f"{side}_elbow_vis"] = vis[e_i]
+        out[f"{side}_wrist_vis"] = vis[w_i]
         # MediaPipe extrapolates points outside the frame (still with a visibility); note it separately.
-        inside = bool(ok[w_i] and 0.0 <= pose[w_i, 0] <= 1.0 and 0.0 <= pose[w_i, 1] <= 1.0)
-        out[f"{side}_wrist_in_frame"] = 1.0 if inside else 0.0
-        for name, i in (("elbow", e_i), ("wrist", w_i)):
-            d = (p[i] - mid) / sw
-            out[f"{side}_{name}_out_sw"] = sign * float(d @ axis)
-            out[f"{side}_{name}_up_sw"] = float(d @ up)
-        fa = p[w_i] - p[e_i]
-        fa_len = float(np.linalg.norm(fa))
-        out[f"{side}_forearm_len_sw"] = fa_len / sw
+        out[f"{side}_wrist_in_frame"] = 1.0 if inside[w_i] else 0.0
+        e_al, e_up = rel(e_i)
+        w_al, w_up = rel(w_i)
+        out[f"{side}_elbow_out_sw"] = sign * e_al
+        out[f"{side}_elbow_up_sw"] = e_up
+        out[f"{side}_wrist_out_sw"] = sign * w_al
+        out[f"{side}_wrist_up_sw"] = w_up
+        out[f"{side}_forearm_len_sw"] = d(w_i, e_i)
         # 0° = horizontal forearm, 90° = vertical.
-        out[f"{side}_forearm_vert_deg"] = math.degrees(math.atan2(abs(float(fa @ up)), abs(float(fa @ axis)) + 1e-9))
-        ua = p[e_i] - p[s_i]
-        out[f"{side}_upperarm_len_sw"] = float(np.linalg.norm(ua)) / sw
-        out[f"{side}_hip_vis"] = float(vis[h_i])
-    out["wrist_gap_sw"] = float(np.linalg.norm(p[Pose.LEFT_WRIST] - p[Pose.RIGHT_WRIST])) / sw
+        out[f"{side}_forearm_vert_deg"] = math.degrees(math.atan2(abs(w_up - e_up), abs(w_al - e_al) + 1e-9))
+        out[f"{side}_upperarm_len_sw"] = d(e_i, s_i)
+        out[f"{side}_hip_vis"] = vis[h_i]
+    lw, rw, le, re_ = int(Pose.LEFT_WRIST), int(Pose.RIGHT_WRIST), int(Pose.LEFT_ELBOW), int(Pose.RIGHT_ELBOW)
+    out["wrist_gap_sw"] = d(lw, rw)
     # Crossed arms put each wrist near the *other* elbow.
-    out["wrist_cross_elbow_sw"] = (float(np.linalg.norm(p[Pose.LEFT_WRIST] - p[Pose.RIGHT_ELBOW]))
-                                   + float(np.linalg.norm(p[Pose.RIGHT_WRIST] - p[Pose.LEFT_ELBOW]))) / (2 * sw)
-    nose = Pose.NOSE
-    if ok[nose] and vis[nose] >= min_visibility:
-        out["nose_up_sw"] = float(((p[nose] - mid) / sw) @ up)
-        out["nose_out_sw"] = float(((p[nose] - mid) / sw) @ axis)
-    lh, rh = Pose.LEFT_HIP, Pose.RIGHT_HIP
-    if ok[lh] and ok[rh] and min(vis[lh], vis[rh]) >= min_visibility:
-        hip_mid = (p[lh] + p[rh]) / 2
-        torso = mid - hip_mid
-        out["torso_len_sw"] = float(np.linalg.norm(torso)) / sw
-        out["torso_lean_deg"] = math.degrees(math.atan2(float(torso[0]), -float(torso[1])))
+    out["wrist_cross_elbow_sw"] = (d(lw, re_) + d(rw, le)) / 2
+    nose = int(Pose.NOSE)
+    if nose in pts and vis[nose] >= min_visibility:
+        n_al, n_up = rel(nose)
+        out["nose_up_sw"] = n_up
+        out["nose_out_sw"] = n_al
+    lh, rh = int(Pose.LEFT_HIP), int(Pose.RIGHT_HIP)
+    if lh in pts and rh in pts and min(vis[lh], vis[rh]) >= min_visibility:
+        hx, hy = (pts[lh][0] + pts[rh][0]) / 2, (pts[lh][1] + pts[rh][1]) / 2
+        tx, ty = mx - hx, my - hy
+        out["torso_len_sw"] = math.hypot(tx, ty) / sw
+        out["torso_lean_deg"] = math.degrees(math.atan2(tx, -ty))
     return out
 
 

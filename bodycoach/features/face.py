@@ -36,6 +36,18 @@ class FaceReference:
     indices: tuple[int, ...]
     points: Array  # (len(indices), 3)
 
+    def __post_init__(self) -> None:
+        # Precomputed once: the centred reference and its variance (the similarity fit needs both per frame).
+        pts = np.asarray(self.points, dtype=np.float64)
+        if pts.shape != (len(self.indices), 3) or not np.isfinite(pts).all():
+            raise ValueError(f"face reference points must be finite with shape ({len(self.indices)}, 3), "
+                             f"but got {pts.shape}")
+        mean = pts.mean(axis=0)
+        object.__setattr__(self, "_mean", mean)
+        object.__setattr__(self, "_centred", pts - mean)
+        object.__setattr__(self, "_var", float(((pts - mean) ** 2).sum() / len(pts)))
+        object.__setattr__(self, "_idx", np.asarray(self.indices, dtype=np.intp))
+
     @classmethod
     def load(cls, path: Path) -> FaceReference:
         """Read a reference written by :meth:`save`."""
@@ -102,11 +114,19 @@ class FacePose:
 
 
 def fit_pose(face_px: Array, ref: FaceReference) -> FacePose:
-    """Fit the reference to a mesh in square pixels and return the head pose."""
-    obs = face_px[list(ref.indices)]
-    rot, s, t = kabsch(ref.points, obs)
-    pred = s * (rot @ ref.points.T).T + t
-    rms = float(np.sqrt(((pred - obs) ** 2).sum(axis=1).mean()) / s) if s > 0 else math.inf
+    """Fit the reference to a mesh in square pixels and return the head pose (Umeyama similarity fit)."""
+    obs = face_px[ref._idx]  # type: ignore[attr-defined]
+    a = ref._centred  # type: ignore[attr-defined]
+    mo = obs.mean(axis=0)
+    b = obs - mo
+    u, d, vt = np.linalg.svd(b.T @ a / len(a))
+    sign = np.array([1.0, 1.0, -1.0 if np.linalg.det(u) * np.linalg.det(vt) < 0 else 1.0])
+    rot = (u * sign) @ vt
+    var = ref._var  # type: ignore[attr-defined]
+    s = float((d * sign).sum() / var) if var > 0 else 1.0
+    t = mo - s * rot @ ref._mean  # type: ignore[attr-defined]
+    resid = s * (a @ rot.T) - b
+    rms = float(np.sqrt((resid * resid).sum(axis=1).mean()) / s) if s > 0 else math.inf
     yaw, pitch, roll = euler_yxz_deg(rot)
     # Image y points down and z away from the camera: flip pitch so "chin up" is positive.
     return FacePose(yaw, -pitch, roll, rot, s, t, rms)
