@@ -52,6 +52,8 @@ class Landmarks:
         right_hand: (21, 4) points of the person's right hand or None.
         pose_world: (33, 4) BlazePose world points in metres (hip-centred) or None.
         num_faces: Faces seen in the frame (the followed person is one of them).
+        mirrored: The frame was a mirrored (selfie) view, so x runs the other way round the person.
+            Geometry that depends on handedness (head pose, gaze direction) should use ``true_view()``.
     """
 
     timestamp_ms: int
@@ -62,6 +64,7 @@ class Landmarks:
     right_hand: FloatArray | None = None
     pose_world: FloatArray | None = None
     num_faces: int = 0
+    mirrored: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pose", _check_points("pose", self.pose, POSE_POINTS))
@@ -74,6 +77,28 @@ class Landmarks:
     def empty(cls, timestamp_ms: int, image_wh: tuple[int, int] = (0, 0)) -> Landmarks:
         """Return the value for "nobody found" at ``timestamp_ms``."""
         return cls(timestamp_ms=timestamp_ms, image_wh=image_wh)
+
+    def true_view(self) -> Landmarks:
+        """Return these landmarks in the unmirrored view (``x → 1 - x``, world x negated) when mirrored.
+
+        Points keep their meaning (left is the person's left either way); only the picture is flipped
+        back, so rigid head-pose fits and gaze directions see a real, not a mirror-image, face.
+        """
+        if not self.mirrored:
+            return self
+
+        def flip(a: FloatArray | None, world: bool = False) -> FloatArray | None:
+            if a is None:
+                return None
+            b = a.copy()
+            b[:, 0] = -b[:, 0] if world else 1.0 - b[:, 0]
+            return b
+
+        return Landmarks(
+            timestamp_ms=self.timestamp_ms, image_wh=self.image_wh, pose=flip(self.pose), face=flip(self.face),
+            left_hand=flip(self.left_hand), right_hand=flip(self.right_hand),
+            pose_world=flip(self.pose_world, world=True), num_faces=self.num_faces, mirrored=False,
+        )
 
     @property
     def has_face(self) -> bool:

@@ -101,6 +101,14 @@ def test_mirrored_flag_keeps_left_and_right_the_persons() -> None:
     assert hands_plain and hands_plain == hands_mirror
     for k in hands_plain:
         np.testing.assert_allclose(getattr(mirror, k)[0, 0], 1 - getattr(plain, k)[0, 0], atol=0.03)
+    # Analysis sees the same person either way (features use the true view of mirrored landmarks).
+    from bodycoach.features.extract import extract_features
+
+    assert mirror.mirrored and not plain.mirrored
+    np.testing.assert_allclose(mirror.true_view().face[:, :2], plain.face[:, :2], atol=0.02)
+    f_plain, f_mirror = extract_features(plain), extract_features(mirror)
+    for name in ("head_yaw_deg", "head_pitch_deg"):
+        assert f_plain.get(name) == pytest.approx(f_mirror.get(name), abs=3.0), name
 
 
 def test_two_people_follows_the_larger_central_face_consistently() -> None:

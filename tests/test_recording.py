@@ -68,3 +68,13 @@ def test_golden_file_loads() -> None:
 def test_landmarks_validate_shapes(shape: tuple[int, int]) -> None:
     with pytest.raises(ValueError, match="pose must have shape"):
         Landmarks(timestamp_ms=0, image_wh=(1, 1), pose=np.zeros(shape, np.float32))
+
+
+def test_mirrored_flag_round_trips_and_true_view_flips_back(tmp_path: Path) -> None:
+    lm = Landmarks(timestamp_ms=0, image_wh=(640, 480), face=np.full((478, 4), 0.25, np.float32), mirrored=True)
+    back = load_landmarks(save_landmarks(tmp_path / "m.npz", [lm]))[0]
+    assert back.mirrored
+    true = back.true_view()
+    assert not true.mirrored and np.allclose(true.face[:, 0], 0.75) and np.allclose(true.face[:, 1], 0.25)
+    plain = Landmarks.empty(0)
+    assert plain.true_view() is plain

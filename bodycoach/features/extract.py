@@ -68,6 +68,7 @@ def extract_features(lm: Landmarks, ref: FaceReference | None = None, min_visibi
         min_visibility: Pose visibility (0..1) below which a body point counts as not visible.
     """
     ref = ref or load_face_reference()
+    lm = lm.true_view()  # a mirrored frame's face is a mirror image: head pose and gaze need the real one
     wh = lm.image_wh
     v: dict[str, float] = {}
     v.update(face_features(lm.face, wh, ref))

@@ -105,7 +105,7 @@ class MediapipeExtractor:
                 f"frame must be a uint8 HxW or HxWx{{1,3,4}} array, but got {frame.dtype} {frame.shape}")
         h, w = frame.shape[:2]
         if min(h, w) < self.settings.min_side_px:
-            return Landmarks.empty(timestamp_ms, (w, h))
+            return Landmarks(timestamp_ms=timestamp_ms, image_wh=(w, h), mirrored=self.mirrored)
         rgb = self._prepare(frame)
         t1 = time.perf_counter()
         with self._lock:  # the graphs are not re-entrant
@@ -214,6 +214,7 @@ class MediapipeExtractor:
         return Landmarks(
             timestamp_ms=ts, image_wh=wh, pose=out(pose), face=out(None if face is None else face.points),
             left_hand=out(left), right_hand=out(right), pose_world=world, num_faces=len(faces),
+            mirrored=self.mirrored,
         )
 
     def _follow(self, faces: list[_Face], aspect: float) -> _Face | None:

@@ -3,7 +3,7 @@
 File layout (all float32 unless noted; N = analysed frames):
 ``t_ms`` (N,) int64, ``image_wh`` (N, 2) int32, ``num_faces`` (N,) int16, ``pose`` (N, 33, 4),
 ``face`` (N, 478, 4), ``left_hand`` (N, 21, 4), ``right_hand`` (N, 21, 4), ``pose_world`` (N, 33, 4),
-``format_version`` () int. Hands are the person's left and right.
+``mirrored`` (N,) bool, ``format_version`` () int. Hands are the person's left and right.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class LandmarkBuffer:
         self._t: list[int] = []
         self._wh: list[tuple[int, int]] = []
         self._nf: list[int] = []
+        self._mirrored: list[bool] = []
         self._parts: dict[str, list[FloatArray | None]] = {k: [] for k in _PARTS}
 
     def __len__(self) -> int:
@@ -42,6 +43,7 @@ class LandmarkBuffer:
         self._t.append(lm.timestamp_ms)
         self._wh.append(lm.image_wh)
         self._nf.append(lm.num_faces)
+        self._mirrored.append(lm.mirrored)
         for k in _PARTS:
             self._parts[k].append(getattr(lm, k))
 
@@ -52,6 +54,7 @@ class LandmarkBuffer:
             "t_ms": np.asarray(self._t, dtype=np.int64).reshape(n),
             "image_wh": np.asarray(self._wh, dtype=np.int32).reshape(n, 2),
             "num_faces": np.asarray(self._nf, dtype=np.int16).reshape(n),
+            "mirrored": np.asarray(self._mirrored, dtype=bool).reshape(n),
             "format_version": np.asarray(FORMAT_VERSION),
         }
         for k, npts in _PARTS.items():
@@ -103,13 +106,14 @@ def load_landmarks(path: str | Path) -> list[Landmarks]:
     wh = data.get("image_wh", np.zeros((n, 2), dtype=np.int32))
     nf = data.get("num_faces", np.zeros(n, dtype=np.int16))
     world = data.get("pose_world")
+    mirrored = data.get("mirrored", np.zeros(n, dtype=bool))
     out = []
     for i in range(n):
         out.append(Landmarks(
             timestamp_ms=int(data["t_ms"][i]), image_wh=(int(wh[i][0]), int(wh[i][1])),
             pose=data["pose"][i], face=data["face"][i], left_hand=data["left_hand"][i],
             right_hand=data["right_hand"][i], pose_world=None if world is None else world[i],
-            num_faces=int(nf[i]),
+            num_faces=int(nf[i]), mirrored=bool(mirrored[i]),
         ))
     return out
 
@@ -136,7 +140,7 @@ class ReplayExtractor:
         self._i += 1
         return Landmarks(timestamp_ms=timestamp_ms, image_wh=lm.image_wh, pose=lm.pose, face=lm.face,
                          left_hand=lm.left_hand, right_hand=lm.right_hand, pose_world=lm.pose_world,
-                         num_faces=lm.num_faces)
+                         num_faces=lm.num_faces, mirrored=lm.mirrored)
 
     def reset(self) -> None:
         """Start again from the first frame."""
