@@ -399,15 +399,20 @@ def _draw_landmarks(frame: Frame, result: FrameResult, cfg: OverlayConfig) -> No
 # ---- badges and cue ------------------------------------------------------------------------------------
 
 
-def _px(h: int, frac: float, min_px: int) -> int:
-    return max(min_px, int(round(h * frac)))
+def _px(h: int, w: int, frac: float, min_px: int) -> int:
+    """Text size for a frame: a fraction of the height of a 4:3 frame that fits inside it.
+
+    Using the height alone would make text on a portrait (phone) video as wide as the frame.
+    """
+    ref = min(h, w * 3 / 4)
+    return max(min_px, int(round(ref * frac)))
 
 
 def _draw_badges(
     frame: Frame, result: FrameResult, lang: str, cfg: OverlayConfig, phase: str | None, mode: str
 ) -> None:
     h, w = frame.shape[:2]
-    size = _px(h, cfg.badge_text_height_frac, cfg.min_text_px)
+    size = _px(h, w, cfg.badge_text_height_frac, cfg.min_text_px)
     if mode == "telephone":
         areas = [Behaviour.POSTURE, Behaviour.SMILE] + [
             b
@@ -445,7 +450,7 @@ def _draw_badges(
 
 def _draw_cue(frame: Frame, cue: Cue, cfg: OverlayConfig) -> None:
     h, w = frame.shape[:2]
-    size = _px(h, cfg.cue_text_height_frac, cfg.min_text_px)
+    size = _px(h, w, cfg.cue_text_height_frac, cfg.min_text_px)
     pad = max(3, size // 2)
     stripe = max(3, size // 4)
     max_w = max(size, w - 2 * pad - stripe - pad)
