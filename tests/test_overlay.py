@@ -222,3 +222,13 @@ def test_text_cache_is_bounded_in_bytes() -> None:
         draw_text(frame, f"{i} " + CUE.text, (0, 0), size_px=97)
     assert MASK_CACHE.bytes <= MASK_CACHE.max_bytes
     assert MASK_CACHE.bytes == sum(m.nbytes for m in MASK_CACHE._d.values())
+
+
+def test_badges_leave_most_of_a_portrait_frame_visible() -> None:
+    frame = np.zeros((908, 480, 3), np.uint8)
+    states = {b: "unknown" for b in B}
+    states.update({B.GAZE_STYLE: "concentrated", B.PALM: "back", B.POSTURE: "upright"})
+    out = annotate(frame, make_result(0, states, with_landmarks=False), show_landmarks=False, lang="en")
+    cols = np.nonzero(out.any(axis=(0, 2)))[0]
+    rows = np.nonzero(out.any(axis=(1, 2)))[0]
+    assert cols.max() < 0.5 * 480 and rows.max() < 0.25 * 908
