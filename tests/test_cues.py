@@ -231,3 +231,10 @@ def test_new_fault_waits_at_most_min_show_behind_a_lasting_one() -> None:
     s = CueScheduler(config=CFG)
     seen = run(s, 0, 9000, {B.ARMS: "crossed_chest"}, "problem_solving")
     assert all(key(c) == (B.ARMS, "crossed_chest") for t, c in seen if t < CFG.max_show_ms)
+
+
+def test_empty_phase_and_aliases() -> None:
+    s = CueScheduler(config=CFG)
+    assert key(s.update(res(0, {B.SMILE: "none"}), "")) is None  # no phase: not smiling is not a fault
+    s = CueScheduler(config=CFG)
+    assert key(s.update(res(0, {B.SMILE: "none"}), "Mottak")) == (B.SMILE, "none")

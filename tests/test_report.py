@@ -290,3 +290,13 @@ def test_phase_lines_total_repeated_phases_and_name_the_largest_fault() -> None:
     feed(rec, 0, 10000, {B.POSTURE: "slumped", B.SMILE: "none"}, "reception")
     rec.finish(10000)
     assert rec.report().summary_lines("en")[-1] == "Reception (0:10): good posture 0 %, smile 0 %, slumped 100 %"
+
+
+def test_empty_phase_keeps_or_ends_the_phase() -> None:
+    rec = SessionRecorder(config=CFG)
+    feed(rec, 0, 1000, {B.SMILE: "warm"}, "mottak")
+    feed(rec, 1000, 2000, {B.SMILE: "warm"}, "")  # "" in add = keep the current phase
+    rec.set_phase("", 2000)  # "" in set_phase = no phase from here
+    feed(rec, 2000, 3000, {B.SMILE: "warm"})
+    rec.finish(3000)
+    assert [(p.phase, p.start_ms, p.end_ms) for p in rec.report().phases] == [("reception", 0, 2000)]

@@ -151,3 +151,12 @@ def test_unknown_ids_raise_naming_the_allowed_ones(call: object) -> None:
     with pytest.raises(ValueError, match="must be one of") as e:
         call()  # type: ignore[operator]
     assert "\n" not in str(e.value)
+
+
+def test_empty_phase_is_no_phase() -> None:
+    assert sc.phase_key("", "face_to_face") is None and sc.phase_key(None) is None
+    assert sc.phase_key("Mottak") == "reception" and sc.phase_key("mottak", "telephone") == "reception"
+    assert sc.checks_for("") == sc.checks_for(None)
+    assert sc.phase_verdict(Behaviour.SMILE, "none", "") == "neutral"
+    with pytest.raises(ValueError, match="mode must be one of"):
+        sc.phase_key("", "email")

@@ -28,7 +28,7 @@ from typing import Final
 
 from bodycoach.feedback.config import CueConfig, default_feedback_config
 from bodycoach.feedback.messages import Verdict, check_lang, cue_text
-from bodycoach.feedback.scenarios import checks_for, phase_verdict
+from bodycoach.feedback.scenarios import checks_for, phase_key, phase_verdict
 from bodycoach.types import UNKNOWN, Behaviour, FrameResult
 
 # Tie-break between faults of equal relevance: the guide's order of areas, most visible to a customer
@@ -229,8 +229,7 @@ class CueScheduler:
         ts = int(result.timestamp_ms)
         if self._last_ts is not None and ts < self._last_ts:
             raise ValueError(f"timestamp_ms must increase monotonically, but got {ts} after {self._last_ts}")
-        if phase is not None:
-            checks_for(phase, self.mode)  # validate early, with a clear message
+        phase = phase_key(phase, self.mode)  # canonical id or None ("" = no phase); validates early
         now = self._read(result)  # validates the areas before any state changes
         self._last_ts = ts
         self._observe(now, ts)

@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 
 from bodycoach.feedback.config import ReportConfig, default_feedback_config
 from bodycoach.feedback.messages import check_lang, label_text, verdict
-from bodycoach.feedback.scenarios import MODES, checks_for, get_phase, phase_verdict
+from bodycoach.feedback.scenarios import MODES, checks_for, get_phase, phase_key, phase_verdict
 from bodycoach.types import (
     UNKNOWN,
     ArmsPose,
@@ -573,7 +573,7 @@ class SessionRecorder:
         ts = int(result.timestamp_ms)
         self._check_ts(ts, "SessionRecorder.add")
         # Canonical id (aliases such as "mottak" map to "reception"); validated before anything changes.
-        key = None if phase is None else (phase if phase == self._phase else get_phase(phase, self.mode).key)
+        key = phase if phase is not None and phase == self._phase else phase_key(phase, self.mode)
         new: dict[Behaviour, str] = {Behaviour(b): str(lab) for b, lab in result.states.items()}
         if self._start is None:
             self._start = ts
@@ -612,7 +612,7 @@ class SessionRecorder:
         reopen = dict(self._open_seg)
         self._close_segments(ts)
         self._open_seg = {b: (lab, ts) for b, (lab, _) in reopen.items()}
-        self._phase = None if phase is None else get_phase(phase, self.mode).key
+        self._phase = phase_key(phase, self.mode)
         self._phase_start = ts
 
     def set_phase(self, phase: str | None, ts_ms: int) -> None:
@@ -623,10 +623,9 @@ class SessionRecorder:
         """
         ts = int(ts_ms)
         self._check_ts(ts, "SessionRecorder.set_phase")
-        if phase is not None:
-            get_phase(phase, self.mode)
+        phase = phase_key(phase, self.mode)  # validates; "" = no phase
         if self._start is None:
-            self._phase = None if phase is None else get_phase(phase, self.mode).key
+            self._phase = phase
             self._phase_start = ts
             return
         self._gap_to(ts)

@@ -418,17 +418,29 @@ def get_customer_type(key: str) -> CustomerType:
     return c
 
 
+def phase_key(phase: str | None, mode: str = "face_to_face") -> str | None:
+    """Return the canonical id of ``phase`` (aliases resolved), or None for no phase (None or "").
+
+    Raises:
+        ValueError: Unknown phase or mode.
+    """
+    if phase is None or not phase.strip():
+        _check_mode(mode)
+        return None
+    return get_phase(phase, mode).key
+
+
 def checks_for(phase: str | None, mode: str = "face_to_face") -> frozenset[Behaviour]:
     """Return the behaviours coached in ``phase`` of ``mode``.
 
-    ``phase=None`` (free practice) checks everything visible in the mode: every area except posture face
+    ``phase=None`` or ``""`` (free practice) checks everything visible in the mode: every area except posture face
     to face; posture and smile on the telephone.
 
     Raises:
         ValueError: Unknown phase or mode.
     """
     m = _check_mode(mode)
-    if phase is None:
+    if phase is None or not phase.strip():
         return _FACE_ALL if m == "face_to_face" else _PHONE
     return get_phase(phase, m).checks
 
@@ -444,7 +456,7 @@ def phase_verdict(
         ValueError: Unknown behaviour, phase or mode.
     """
     v = verdict(behaviour, label)
-    if phase is not None and v == "neutral":
+    if phase and phase.strip() and v == "neutral":
         if (Behaviour(behaviour), str(label)) in get_phase(phase, mode).expected:
             return "bad"
     return v

@@ -28,7 +28,7 @@ from PIL import Image, ImageDraw
 from bodycoach.feedback.config import OverlayConfig, default_feedback_config
 from bodycoach.feedback.cues import Cue
 from bodycoach.feedback.messages import behaviour_text, label_text
-from bodycoach.feedback.scenarios import MODES, checks_for, phase_verdict
+from bodycoach.feedback.scenarios import phase_key, phase_verdict
 from bodycoach.render.fonts import displayable, get_font
 from bodycoach.types import UNKNOWN, Behaviour, FrameResult
 
@@ -505,10 +505,7 @@ def annotate(
     _check_frame(frame_bgr)
     cfg = config if config is not None else default_feedback_config().overlay
     behaviour_text(Behaviour.SMILE, lang)  # validates lang
-    if phase is not None:
-        checks_for(phase, mode)  # validates phase and mode before drawing anything
-    elif mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, but got {mode!r}")
+    phase = phase_key(phase, mode)  # validates phase and mode before drawing anything ("" = no phase)
     if frame_bgr.ndim == 2 or frame_bgr.shape[2] == 1:
         grey = np.ascontiguousarray(frame_bgr.reshape(frame_bgr.shape[:2]))
         out: Frame = np.asarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
