@@ -35,12 +35,17 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         process: Called with each ``av.VideoFrame`` to send; returns the frame to send back. Runs on one
             dedicated thread, one frame at a time.
         on_dropped: Called with the number of input frames skipped because a newer one arrived first.
+        source_factory: Makes an input track when none is attached (the demo's clip player); without it
+            the input comes from streamlit-webrtc's sink slot (the browser camera).
     """
 
     kind = "video"
 
-    def __init__(self, process: Callable[[Any], Any], on_dropped: Callable[[int], None] | None = None) -> None:
+    def __init__(self, process: Callable[[Any], Any], on_dropped: Callable[[int], None] | None = None,
+                 source_factory: Callable[[], MediaStreamTrack] | None = None) -> None:
         super().__init__()
+        self._source_factory = source_factory
+        self._owned_input = False
         self._process = process
         self._on_dropped = on_dropped
         self._input: MediaStreamTrack | None = None
@@ -54,6 +59,7 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
     def addTrack(self, track: MediaStreamTrack) -> None:  # noqa: N802 - streamlit-webrtc's protocol name
         """Take the input track of a new connection (a previous one is let go)."""
         self._cancel_reader()
+        self._release_owned_input()
         self._input = track
         self._latest = None
         self._input_ended = False
@@ -99,6 +105,11 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         """Return the processed newest frame (waits for one newer than the last sent)."""
         if self.readyState != "live":
             raise MediaStreamError
+        if self._input is None and self._source_factory is not None:
+            self.addTrack(self._source_factory())
+            self._owned_input = True
+        if self._input is not None and self._reader is None:
+            self.start()  # here we are on aiortc's loop
         while self._latest is None:
             if self._input_ended or self._event is None:
                 if self._event is None:  # not started yet: the sink side starts after negotiation
@@ -114,9 +125,15 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         out.time_base = frame.time_base
         return out
 
+    def _release_owned_input(self) -> None:
+        if self._owned_input and self._input is not None:
+            self._input.stop()  # e.g. ends the clip player's decoding thread
+        self._owned_input = False
+
     def stop(self) -> None:
         """End this connection's reading. The track stays usable for the next Start on the page."""
         self._cancel_reader()
+        self._release_owned_input()
         self._input = None
         self._latest = None
         self._input_ended = True

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from bodycoach.apps.live_worker import LiveUpdate, LiveWorker, ThreadedSink, demo_clip, make_live_coach
@@ -103,6 +104,8 @@ def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
 
     try:
         coach = factory()  # here, not on the first frame: load errors reach the page, not a video thread
+        # One blank frame initialises the model graphs now, so the first camera frame is not seconds late.
+        coach.extractor.extract(np.zeros((480, 640, 3), np.uint8), 0)
     except BodycoachError as exc:
         st.error(str(exc))
         st.stop()
@@ -112,15 +115,28 @@ def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
     return worker
 
 
-def _track_for(worker: LiveWorker) -> Any:
-    """Return the camera processing track of ``worker`` (one per worker, reused across Start/Stop)."""
+def _track_for(worker: LiveWorker, clip: Path | None = None) -> Any:
+    """Return the processing track of ``worker`` (one per worker, reused across Start/Stop).
+
+    Args:
+        worker: The session's worker.
+        clip: Demo mode: the clip the track plays (looped) instead of the browser camera.
+    """
     from bodycoach.apps.live_track import NewestFrameTrack
 
     track = st.session_state.get("bc_track")
     if track is None or st.session_state.get("bc_track_worker") is not worker:
         if track is not None:
             track.close()
-        track = NewestFrameTrack(worker.on_frame, on_dropped=worker.note_dropped)
+        factory = None
+        if clip is not None:
+
+            def factory() -> Any:
+                from aiortc.contrib.media import MediaPlayer
+
+                return MediaPlayer(str(clip), loop=True).video
+
+        track = NewestFrameTrack(worker.on_frame, on_dropped=worker.note_dropped, source_factory=factory)
         st.session_state["bc_track"] = track
         st.session_state["bc_track_worker"] = worker
     return track
@@ -442,12 +458,9 @@ def render_live_page() -> None:
             clip = demo_clip()
             st.caption(t("demo_playing", lang, clip=clip.name))
 
-            def player() -> Any:
-                from aiortc.contrib.media import MediaPlayer
-
-                return MediaPlayer(str(clip), loop=True)
-
-            ctx = webrtc_streamer(key=f"bc-demo-{wkey}", mode=WebRtcMode.RECVONLY, player_factory=player,
+            common.pop("queued_video_frames_callback")
+            ctx = webrtc_streamer(key=f"bc-demo-{wkey}", mode=WebRtcMode.RECVONLY,
+                                  source_video_track=_track_for(worker, clip),
                                   media_stream_constraints={"video": True, "audio": False}, **common)
         elif os.environ.get(ENV_LIVE_PATH, "newest") == "callback":
             ctx = webrtc_streamer(key=f"bc-cam-{wkey}", mode=WebRtcMode.SENDRECV,
