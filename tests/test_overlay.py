@@ -232,3 +232,11 @@ def test_badges_leave_most_of_a_portrait_frame_visible() -> None:
     cols = np.nonzero(out.any(axis=(0, 2)))[0]
     rows = np.nonzero(out.any(axis=(1, 2)))[0]
     assert cols.max() < 0.5 * 480 and rows.max() < 0.25 * 908
+
+
+def test_long_cue_is_cut_to_three_lines_with_an_ellipsis() -> None:
+    frame = np.zeros((240, 320, 3), np.uint8)
+    long_cue = Cue(B.ARMS, "crossed_chest", " ".join([CUE.text] * 4), "bad", 0)
+    out = annotate(frame, make_result(0, {}, with_landmarks=False), cue=long_cue, show_badges=False)
+    rows = np.nonzero(out.any(axis=(1, 2)))[0]
+    assert rows.min() > 240 // 2  # the panel stays in the lower half

@@ -454,7 +454,10 @@ def _draw_cue(frame: Frame, cue: Cue, cfg: OverlayConfig) -> None:
     pad = max(3, size // 2)
     stripe = max(3, size // 4)
     max_w = max(size, w - 2 * pad - stripe - pad)
-    lines = wrap_text(cue.text, size, max_w)[:3]
+    wrapped = wrap_text(cue.text, size, max_w)
+    lines = list(wrapped[:3])
+    if len(wrapped) > 3:  # at most three lines cover the video; say that the text goes on
+        lines[2] = lines[2].rstrip(" .,;—") + " …"
     masks = [_text_mask(line, size, False) for line in lines]
     text_h = sum(m.shape[0] for m in masks)
     y0 = h - text_h - 2 * pad
