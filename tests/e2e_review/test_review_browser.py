@@ -66,6 +66,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[t
 
     home = tmp_path_factory.mktemp("review") / "home"
     ids = fill_home(home)
+    os.environ["BC_REVIEW_HOME"] = str(home)
     with h.run_app(home=home, log_path=artifacts / "review-app.log") as (url, _proc), \
             sync_playwright() as pw, h.chromium(pw, None, viewport=(1400, 2400)) as page:
         yield url, page, ids
@@ -135,3 +136,58 @@ def test_moment_of_a_real_clip_shows_the_video_frame(app: tuple[str, Any, dict[s
     shot = artifacts / "review_real_clip.png"
     page.screenshot(path=str(shot), full_page=True)
     print(f"screenshot: {shot}")
+
+
+def _states_heading(page: Any) -> str:
+    return page.get_by_text("Tilstand ved").first.inner_text()
+
+
+def test_click_timeline_correct_and_export_mp4(app: tuple[str, Any, dict[str, int]], artifacts: Path) -> None:
+    """Click a timeline bar → that moment; save a correction; build the annotated MP4 with progress."""
+    url, page, ids = app
+    page.goto(f"{url}/review")
+    wait_ready(page, ids["real"], 60)
+    before = _states_heading(page)
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    box = chart.bounding_box()
+    assert box is not None
+    # The palm row (7th of 8 areas, ~211 px below the chart's top) at 90 % of the width: in the real
+    # clip that is the stretch from 8.25 s on, so the moment jumps from 0:00.0 to 0:08.x.
+    page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + 211)
+    deadline = time.monotonic() + 30
+    while _states_heading(page) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    after = _states_heading(page)
+    assert before.startswith("Tilstand ved 0:00.0") and after.startswith("Tilstand ved 0:08"), (before, after)
+    # a correction at that moment, with the form's defaults (the current state is "was not")
+    page.get_by_text("Rett en merkelapp").click()
+    page.get_by_role("button", name="Lagre rettelse").click()
+    page.get_by_text("Lagret.").wait_for(timeout=30_000)
+    from bodycoach.store import SessionStore
+
+    home = Path(os.environ.get("BC_REVIEW_HOME", "")) if os.environ.get("BC_REVIEW_HOME") else None
+    if home is not None:
+        with SessionStore(home) as store:
+            assert len(store.corrections(ids["real"])) == 1
+    # the annotated MP4 of the kept video, with a progress bar, then a download button
+    page.get_by_role("button", name="Lag video med markeringer (MP4)").click()
+    page.get_by_role("button", name="Last ned video").wait_for(timeout=180_000)
+    shot = artifacts / "review_after_export.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"moment: {before!r} → {after!r}; screenshot: {shot}")
+
+
+def test_import_a_recording_in_the_page(app: tuple[str, Any, dict[str, int]]) -> None:
+    """Upload a clip: stored under a generated name, analysed with progress, listed as a new session."""
+    url, page, ids = app
+    page.goto(f"{url}/review")
+    wait_ready(page, ids["real"], 60)
+    page.get_by_text("Importer et opptak").click()
+    form = page.locator("[data-testid='stForm']").last
+    form.locator("input[type='file']").set_input_files(str(REPO / "sample_videos" / "liveportrait_d12.mp4"))
+    form.get_by_text("liveportrait_d12.mp4").wait_for(timeout=60_000)  # upload finished
+    form.get_by_label("Deltaker").fill("Øystein")
+    form.get_by_role("button", name="Analyser og lagre").click()
+    page.get_by_text("Importert som økt").wait_for(timeout=240_000)
+    page.goto(f"{url}/review")
+    page.get_by_text("Øystein").first.wait_for(timeout=60_000)

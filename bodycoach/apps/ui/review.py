@@ -54,7 +54,7 @@ _T: dict[str, tuple[str, str]] = {
     "correct_help": ("Var bodycoach feil her? Rettelsen lagres og kan eksporteres som merkede data.",
                      "Was bodycoach wrong here? The correction is stored and can be exported as labelled "
                      "data."),
-    "was_not": ("Var ikke", "Was not"), "was": ("Var (valgfritt)", "Was (optional)"),
+    "was_not": ("Var ikke", "Was not"), "was": ("Var (valgfritt)", "Was (optional)"), "was_short": ("Var", "Was"),
     "until": ("Til (sekunder)", "Until (seconds)"), "note": ("Merknad", "Note"),
     "save_correction": ("Lagre rettelse", "Save correction"), "saved": ("Lagret.", "Saved."),
     "corrections": ("Rettelser", "Corrections"), "delete": ("Slett", "Delete"),
@@ -319,7 +319,8 @@ def _session_view(store: Any, sid: int, lang: str, t0: float) -> None:
         i = data.index_at(ts_ms)
         phase = data.phase_at(float(data.timestamps_ms[i])) if len(data) else None
         where = f" · {tr('phase', lang)}: {phase}" if phase else ""
-        st.markdown(f"**{tr('states_at', lang)} {_fmt(ts_ms)}**{where}")
+        t_s = float(data.timestamps_ms[i]) / 1000 if len(data) else 0.0
+        st.markdown(f"**{tr('states_at', lang)} {int(t_s // 60)}:{t_s % 60:04.1f}**{where}")
         state_rows = []
         for b in areas_for(data):
             lab = str(data.states[str(b)][i])
@@ -431,7 +432,7 @@ def _corrections_list(store: Any, data: Any, lang: str) -> None:
         wrong = label_text(c.behaviour, c.wrong_label, lang) if c.wrong_label else "–"
         right = label_text(c.behaviour, c.correct_label, lang) if c.correct_label else "–"
         cols[0].write(f"{_fmt(c.start_ms)}–{_fmt(c.end_ms)} · {behaviour_text(c.behaviour, lang)} · "
-                      f"{tr('was_not', lang)}: {wrong} · {tr('was', lang)}: {right}"
+                      f"{tr('was_not', lang)}: {wrong} · {tr('was_short', lang)}: {right}"
                       + (f" · {c.note}" if c.note else ""))
         if cols[1].button(tr("delete", lang), key=f"bc_rv_delcorr_{c.id}"):
             store.delete_correction(c.id)
@@ -483,7 +484,8 @@ def _video_export(store: Any, data: Any, lang: str) -> None:
     if st.button(tr("make_video", lang), key=f"bc_rv_mk_mp4_{sid}"):
         # Pressing "Cancel" reruns the script; Streamlit stops this run at the next progress update and
         # annotate_session_video removes its partial file.
-        st.button(tr("cancel", lang), key=f"bc_rv_cancel_mp4_{sid}")
+        cancel_slot = st.empty()
+        cancel_slot.button(tr("cancel", lang), key=f"bc_rv_cancel_mp4_{sid}")
         bar = st.progress(0.0, text=tr("working", lang))
 
         def progress(done: int, total: int) -> None:
@@ -494,6 +496,7 @@ def _video_export(store: Any, data: Any, lang: str) -> None:
         annotate_session_video(store, sid, out, lang=lang, progress=progress)
         st.session_state[key_mp4] = str(out)
         bar.empty()
+        cancel_slot.empty()
     if key_mp4 in st.session_state and Path(st.session_state[key_mp4]).exists():
         mp4 = Path(st.session_state[key_mp4])
         st.download_button(tr("download_video", lang), mp4.read_bytes, f"session-{sid}.mp4", "video/mp4",
@@ -534,7 +537,8 @@ def _analyse_into_store(store: Any, video: Path, trainee: str, scenario: str | N
     from bodycoach.offline import analyze_video
 
     writer = store.create_session(trainee=trainee, scenario=scenario, source=video.name, video_path=video)
-    st.button(tr("cancel", lang), key="bc_rv_cancel_import")
+    cancel_slot = st.empty()
+    cancel_slot.button(tr("cancel", lang), key="bc_rv_cancel_import")
     bar = st.progress(0.0, text=tr("working", lang))
 
     def progress(done: int, total: int) -> None:
@@ -549,4 +553,5 @@ def _analyse_into_store(store: Any, video: Path, trainee: str, scenario: str | N
     writer.add_events(run.events)
     info = writer.close(duration_s=run.summary().get("duration_s"))
     bar.empty()
+    cancel_slot.empty()
     return int(info.id)
