@@ -354,3 +354,30 @@ def test_coach_failure_is_counted_and_reported_once() -> None:
     assert w.process(f) is f and w.process(f) is f
     s = w.stats()
     assert s.errors == 2 and s.last_error == "RuntimeError: models missing" and s.processed == 0
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_session_saver_keeps_or_deletes_the_session(tmp_path: Any, keep: bool) -> None:
+    from bodycoach.apps.live_worker import SessionSaver
+    from bodycoach.store import SessionStore
+
+    clock = Clock()
+    w = LiveWorker(Coach(FakeExtractor(face=True)), clock=clock)
+    saver = SessionSaver.open(SessionStore(tmp_path), w, trainee="Kari", scenario="shy", source="demo")
+    for i in range(12):
+        clock.t += 0.04
+        w.update(phase="reception" if i < 6 else "problem_solving")
+        w.process(frame(240, 320))
+    events = w.finish()
+    sid = saver.finish(events, keep=keep)
+    w.process(frame(240, 320))  # after finishing nothing more is written
+    with SessionStore(tmp_path) as store:
+        sessions = store.list_sessions()
+        if not keep:
+            assert sid is None and sessions == []
+            return
+        assert sid is not None and [s.id for s in sessions] == [sid]
+        data = store.load(sid)
+        assert len(data.timestamps_ms) == 12
+        assert [p.phase for p in data.phases] == ["reception", "problem_solving"]
+        assert data.info.trainee == "Kari" and data.info.scenario == "shy"

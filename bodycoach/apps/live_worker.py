@@ -234,6 +234,50 @@ class ThreadedSink:
         self._thread.join(timeout_s)
 
 
+class SessionSaver:
+    """A session being written to the store while the trainee practises (only after the "save" tick).
+
+    Frames go through a ``ThreadedSink`` (never on the frame thread); ``finish`` adds the closing events
+    and either keeps the session or deletes it (the tick was removed before finishing).
+    """
+
+    def __init__(self, store: Any, writer: Any, sink: ThreadedSink, worker: LiveWorker) -> None:
+        self.store = store
+        self.writer = writer
+        self.sink = sink
+        self.worker = worker
+
+    @classmethod
+    def open(cls, store: Any, worker: LiveWorker, **create: Any) -> SessionSaver:
+        """Create the store session (``store.create_session(**create)``) and attach it to ``worker``."""
+        writer = store.create_session(**create)
+        sink = ThreadedSink(writer)
+        worker.attach_sink(sink)
+        return cls(store, writer, sink, worker)
+
+    def finish(self, events: Sequence[FeedbackEvent], keep: bool) -> int | None:
+        """Stop writing; keep (return the session id) or delete (return None) the session.
+
+        Raises:
+            BaseException: what the writer thread raised, after the session was aborted.
+        """
+        self.worker.attach_sink(None)
+        self.sink.close()
+        try:
+            if self.sink.error is not None:
+                self.writer.abort(f"writing failed: {self.sink.error}")
+                raise self.sink.error
+            self.writer.add_events(events)
+            self.writer.close()
+            sid = int(self.writer.id)
+            if not keep:
+                self.store.delete(sid)
+                return None
+            return sid
+        finally:
+            self.store.close()
+
+
 class LiveWorker:
     """Runs the coach on the newest frame and publishes ``LiveUpdate``s. Thread-safe.
 

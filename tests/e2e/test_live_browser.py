@@ -36,7 +36,7 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser_page(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[tuple[str, Any]]:
+def browser_page(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[tuple[str, Any, Path]]:
     missing = h.missing_tools()
     if missing:
         pytest.skip(f"browser test needs {', '.join(missing)}")
@@ -46,9 +46,10 @@ def browser_page(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> I
 
     tmp = tmp_path_factory.mktemp("e2e")
     y4m = h.make_y4m(CLIP, tmp / "clip.y4m", width=640, height=480, fps=30)
-    with h.run_app(log_path=artifacts / "app.log", home=tmp / "home") as (url, _proc), \
+    home = tmp / "home"
+    with h.run_app(log_path=artifacts / "app.log", home=home) as (url, _proc), \
             sync_playwright() as pw, h.chromium(pw, y4m) as page:
-        yield url, page
+        yield url, page, home
 
 
 def sample_page(page: Any, seconds: float) -> tuple[Counter[str], Counter[str], list[dict[str, str]]]:
@@ -81,8 +82,8 @@ def shot(page: Any, artifacts: Path, name: str) -> Path:
     return p
 
 
-def test_camera_frames_processed_and_states_match_clip(browser_page: tuple[str, Any], artifacts: Path) -> None:
-    url, page = browser_page
+def test_camera_frames_processed_and_states_match_clip(browser_page: tuple[str, Any, Path], artifacts: Path) -> None:
+    url, page, home = browser_page
     page.goto(url)
     page.get_by_text("Øv på møtet med kunden").wait_for(timeout=30_000)
     h.click_start(page)
@@ -113,12 +114,20 @@ def test_camera_frames_processed_and_states_match_clip(browser_page: tuple[str, 
     assert texts and all(t for t in texts)
 
 
-def test_demo_mode_runs_the_sample_clip(browser_page: tuple[str, Any], artifacts: Path) -> None:
-    url, page = browser_page
+def test_demo_mode_runs_the_sample_clip_and_saves_only_when_ticked(
+        browser_page: tuple[str, Any, Path], artifacts: Path) -> None:
+    from bodycoach.store import SessionStore
+
+    url, page, home = browser_page
     page.goto(url)
     page.get_by_text("Øv på møtet med kunden").wait_for(timeout=30_000)
-    page.locator('[data-testid="stSidebar"]').get_by_text("Demo (eksempelvideo)", exact=True).click()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Demo (eksempelvideo)", exact=True).click()
     page.get_by_text("Demo: liveportrait_d12.mp4").wait_for(timeout=30_000)
+    sidebar.get_by_text("Lagre økten for veilederen", exact=False).click()
+    sidebar.get_by_label("Navn eller kallenavn").fill("Testperson")
+    sidebar.get_by_label("Navn eller kallenavn").press("Enter")
+    page.wait_for_timeout(1000)
     h.click_start(page)
     stats = h.wait_processed(page, 8, timeout_s=90)
     assert stats["errors"] == 0, stats
@@ -127,10 +136,20 @@ def test_demo_mode_runs_the_sample_clip(browser_page: tuple[str, Any], artifacts
     v = video_stats(page)
     assert v["w"] == 512 and v["h"] == 512, v  # the clip's own size: it came from the server-side player
     assert h.read_cue(page).get("person") == "1"
+    page.get_by_role("button", name="Avslutt og vis oppsummering").click()
+    page.get_by_text("Oppsummering", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("Økten er lagret for veilederen").wait_for(timeout=30_000)
+    shot(page, artifacts, "live_summary.png")
+    assert page.get_by_text("Varighet").count() >= 1
+    with SessionStore(home) as store:
+        sessions = store.list_sessions()
+        assert len(sessions) == 1 and sessions[0].trainee == "Testperson"
+        assert sessions[0].video_path is None  # the second tick was not given
+        assert store.load(sessions[0].id).timestamps_ms.size >= 8
 
 
-def test_english_switch(browser_page: tuple[str, Any], artifacts: Path) -> None:
-    url, page = browser_page
+def test_english_switch(browser_page: tuple[str, Any, Path], artifacts: Path) -> None:
+    url, page, home = browser_page
     page.goto(url)
     page.get_by_text("Øv på møtet med kunden").wait_for(timeout=30_000)
     sidebar = page.locator('[data-testid="stSidebar"]')

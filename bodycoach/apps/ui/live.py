@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from bodycoach.apps.live_worker import LiveUpdate, LiveWorker, ThreadedSink, demo_clip, make_live_coach
+from bodycoach.apps.live_worker import LiveUpdate, LiveWorker, SessionSaver, demo_clip, make_live_coach
 from bodycoach.apps.ui.i18n import t, webrtc_translations
 from bodycoach.apps.ui.state import current_lang
 from bodycoach.errors import BodycoachError
@@ -47,7 +47,8 @@ _AREAS_FACE = (Behaviour.EYE_CONTACT, Behaviour.GAZE_STYLE, Behaviour.SMILE, Beh
                Behaviour.PALM, Behaviour.HEAD)
 _AREAS_PHONE = (Behaviour.POSTURE, Behaviour.SMILE, Behaviour.HEAD, Behaviour.EYE_CONTACT)
 
-_VERDICT_ICON = {"good": "✅", "bad": "⚠️", "neutral": "•", "unknown": "…"}
+# Plain symbols (DejaVu has them): emoji fonts are missing on many kiosk and CI machines.
+_VERDICT_ICON = {"good": "✓", "bad": "!", "neutral": "·", "unknown": "…"}
 
 _CSS = """
 <style>
@@ -288,35 +289,16 @@ def _start_saving(worker: LiveWorker, trainee: str, scenario: str, source: str,
     """Open a store session and attach it to the worker (once, when the stream starts playing)."""
     from bodycoach.store import SessionStore
 
-    store = SessionStore()
-    writer = store.create_session(trainee=trainee, scenario=scenario or None,
-                                  source="demo" if source == "demo" else "camera (live)",
-                                  calibration=st.session_state.get("bc_profile"), video_path=video_path)
-    sink = ThreadedSink(writer)
-    worker.attach_sink(sink)
-    st.session_state["bc_sink"] = (sink, writer, store)
+    saver = SessionSaver.open(SessionStore(), worker, trainee=trainee, scenario=scenario or None,
+                              source="demo" if source == "demo" else "camera (live)",
+                              calibration=st.session_state.get("bc_profile"), video_path=video_path)
+    st.session_state["bc_sink"] = saver
 
 
 def _stop_saving(worker: LiveWorker, events: Any, keep: bool) -> int | None:
     """Finish the store session; return its id (None when nothing is kept)."""
-    entry = st.session_state.pop("bc_sink", None)
-    worker.attach_sink(None)
-    if entry is None:
-        return None
-    sink, writer, store = entry
-    sink.close()
-    try:
-        if sink.error is not None:
-            writer.abort(f"writing failed: {sink.error}")
-            raise sink.error
-        writer.add_events(events)
-        info = writer.close()
-        if not keep:
-            store.delete(writer.id)
-            return None
-        return int(getattr(info, "id", writer.id))
-    finally:
-        store.close()
+    saver: SessionSaver | None = st.session_state.pop("bc_sink", None)
+    return None if saver is None else saver.finish(events, keep=keep)
 
 
 def _video_recorder_factory(path: Path) -> Any:
@@ -362,7 +344,10 @@ def _render_summary(report: Any, lang: str) -> None:
             rows.append(row)
         if rows:
             st.markdown(f"**{t('per_phase', lang)}**")
-            st.dataframe([{k: v for k, v in r.items() if k != "_key"} for r in rows], hide_index=True)
+            head = [k for k in rows[0] if k != "_key"]
+            table = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+            table += ["| " + " | ".join(str(r.get(k, "–")) for k in head) + " |" for r in rows]
+            st.markdown("\n".join(table))
 
 
 # --------------------------------------------------------------------------------------------- page
