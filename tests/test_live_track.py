@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import statistics
 import threading
 import time
 from typing import Any
@@ -56,7 +57,7 @@ def run_track(process_s: float, fps: float = 50.0, n: int = 40) -> tuple[list[tu
         return av.VideoFrame.from_ndarray(frame.to_ndarray(format="bgr24"), format="bgr24")
 
     cam = Camera(fps, n)
-    track = NewestFrameTrack(process, on_dropped=on_dropped)
+    track = NewestFrameTrack(process, on_dropped=on_dropped, send_time_pts=False)
     out: list[tuple[int, float]] = []
 
     async def main() -> None:
@@ -76,7 +77,7 @@ def run_track(process_s: float, fps: float = 50.0, n: int = 40) -> tuple[list[tu
 
 def test_fast_processing_returns_every_frame_in_order() -> None:
     out, dropped, cam, threads = run_track(process_s=0.0, fps=40, n=20)
-    pts = [p for p, _ in out]
+    pts = [p for p, _ in out]  # capture pts (send_time_pts=False in run_track)
     assert pts == sorted(pts) and len(pts) >= 18 and dropped <= 2
     assert threads and all(t.startswith("bodycoach-live") for t in threads)
 
@@ -86,9 +87,10 @@ def test_slow_processing_drops_old_frames_and_builds_no_backlog() -> None:
     pts = [p for p, _ in out]
     assert pts == sorted(pts)
     assert dropped >= 20 and len(pts) + dropped <= 50
-    # Each returned frame left the camera at most ~one processing time plus one frame before it was sent.
+    # Each returned frame left the camera about one processing time (+ one frame) before it was sent; a
+    # queue would make the age grow by ~40 ms per frame (to > 1 s by the end). Loose bounds: shared CI.
     ages = [t - cam.sent_at[p] for p, t in out]
-    assert max(ages[2:]) < 0.06 + 0.02 + 0.05, ages
+    assert statistics.median(ages) < 0.2 and max(ages[-5:]) < 0.3, ages
 
 
 def test_track_is_reusable_after_stop() -> None:
@@ -113,3 +115,31 @@ def test_track_is_reusable_after_stop() -> None:
     assert track.readyState == "live"
     track.close()
     assert track.readyState == "ended"
+
+
+def test_send_time_pts_follow_the_clock_and_increase() -> None:
+    sent: list[tuple[int, Any, float]] = []
+
+    def process(frame: Any) -> Any:
+        time.sleep(0.01 if frame.pts % 2 else 0.04)  # uneven processing
+        return av.VideoFrame.from_ndarray(np.zeros((16, 16, 3), np.uint8), format="bgr24")
+
+    track = NewestFrameTrack(process)
+
+    async def main() -> None:
+        track.addTrack(Camera(50, 20))
+        track.start()
+        while True:
+            try:
+                f = await track.recv()
+            except MediaStreamError:
+                return
+            sent.append((int(f.pts), f.time_base, time.monotonic()))
+
+    asyncio.run(main())
+    track.close()
+    pts = [p for p, _, _ in sent]
+    assert pts == sorted(set(pts)) and all(tb == fractions.Fraction(1, 90000) for _, tb, _ in sent)
+    # pts advance like the wall clock between sends (within 10 ms), whatever the camera's own stamps were.
+    for (p0, _, t0), (p1, _, t1) in zip(sent, sent[1:], strict=False):
+        assert abs((p1 - p0) / 90000 - (t1 - t0)) < 0.01

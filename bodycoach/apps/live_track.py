@@ -17,7 +17,9 @@ blocks on MediaPipe.
 from __future__ import annotations
 
 import asyncio
+import fractions
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -26,6 +28,9 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 log = logging.getLogger(__name__)
+
+_CLOCK_HZ = 90_000  # the RTP video clock
+_TIME_BASE = fractions.Fraction(1, _CLOCK_HZ)
 
 
 class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
@@ -37,13 +42,21 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         on_dropped: Called with the number of input frames skipped because a newer one arrived first.
         source_factory: Makes an input track when none is attached (the demo's clip player); without it
             the input comes from streamlit-webrtc's sink slot (the browser camera).
+        send_time_pts: Stamp each returned frame with the time it is sent (90 kHz clock) instead of the
+            camera frame's own time. Processing time varies from frame to frame; with capture times the
+            browser reads that variation as network jitter and holds frames back in its jitter buffer.
+            Send times make the returned stream look evenly paced, so the browser shows frames at once.
     """
 
     kind = "video"
 
     def __init__(self, process: Callable[[Any], Any], on_dropped: Callable[[int], None] | None = None,
-                 source_factory: Callable[[], MediaStreamTrack] | None = None) -> None:
+                 source_factory: Callable[[], MediaStreamTrack] | None = None,
+                 send_time_pts: bool = True) -> None:
         super().__init__()
+        self._send_time_pts = send_time_pts
+        self._t0: float | None = None
+        self._last_pts = -1
         self._source_factory = source_factory
         self._owned_input = False
         self._process = process
@@ -121,8 +134,15 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         frame, self._latest = self._latest, None
         loop = asyncio.get_running_loop()
         out = await loop.run_in_executor(self._pool, self._process, frame)
-        out.pts = frame.pts
-        out.time_base = frame.time_base
+        if self._send_time_pts:
+            now = time.monotonic()
+            if self._t0 is None:
+                self._t0 = now
+            pts = max(int((now - self._t0) * _CLOCK_HZ), self._last_pts + 1)
+            self._last_pts = pts
+            out.pts, out.time_base = pts, _TIME_BASE
+        else:
+            out.pts, out.time_base = frame.pts, frame.time_base
         return out
 
     def _release_owned_input(self) -> None:

@@ -42,6 +42,9 @@ PANEL_REFRESH_S = 0.5
 #: ``BODYCOACH_LIVE_PATH=callback`` falls back to streamlit-webrtc's frame callback for the camera
 #: (one frame more latency, see docs/live.md); the default ``newest`` uses ``NewestFrameTrack``.
 ENV_LIVE_PATH = "BODYCOACH_LIVE_PATH"
+#: ``BODYCOACH_LIVE_PTS=capture`` keeps the camera frames' own timestamps on returned frames (for the
+#: latency comparison in docs/live.md); the default stamps send times.
+ENV_LIVE_PTS = "BODYCOACH_LIVE_PTS"
 
 _AREAS_FACE = (Behaviour.EYE_CONTACT, Behaviour.GAZE_STYLE, Behaviour.SMILE, Behaviour.ARMS, Behaviour.HANDS,
                Behaviour.PALM, Behaviour.HEAD)
@@ -137,7 +140,8 @@ def _track_for(worker: LiveWorker, clip: Path | None = None) -> Any:
 
                 return MediaPlayer(str(clip), loop=True).video
 
-        track = NewestFrameTrack(worker.on_frame, on_dropped=worker.note_dropped, source_factory=factory)
+        track = NewestFrameTrack(worker.on_frame, on_dropped=worker.note_dropped, source_factory=factory,
+                                 send_time_pts=os.environ.get(ENV_LIVE_PTS, "send") != "capture")
         st.session_state["bc_track"] = track
         st.session_state["bc_track_worker"] = worker
     return track
