@@ -177,17 +177,48 @@ def test_click_timeline_correct_and_export_mp4(app: tuple[str, Any, dict[str, in
     print(f"moment: {before!r} → {after!r}; screenshot: {shot}")
 
 
-def test_import_a_recording_in_the_page(app: tuple[str, Any, dict[str, int]]) -> None:
-    """Upload a clip: stored under a generated name, analysed with progress, listed as a new session."""
-    url, page, ids = app
-    page.goto(f"{url}/review")
-    wait_ready(page, ids["real"], 60)
+def _upload(page: Any, clip: Path, trainee: str) -> None:
     page.get_by_text("Importer et opptak").click()
     form = page.locator("[data-testid='stForm']").last
-    form.locator("input[type='file']").set_input_files(str(REPO / "sample_videos" / "liveportrait_d12.mp4"))
-    form.get_by_text("liveportrait_d12.mp4").wait_for(timeout=60_000)  # upload finished
-    form.get_by_label("Deltaker").fill("Øystein")
+    form.locator("input[type='file']").set_input_files(str(clip))
+    form.get_by_text(clip.suffix).first.wait_for(timeout=60_000)  # the uploaded file is listed
+    form.get_by_label("Deltaker").fill(trainee)
     form.get_by_role("button", name="Analyser og lagre").click()
+
+
+def test_import_a_recording_in_the_page(app: tuple[str, Any, dict[str, int]]) -> None:
+    """Upload a clip: stored under a generated name, analysed with progress, listed as a new session.
+
+    A first upload is cancelled mid-way: what was analysed is kept, marked incomplete.
+    """
+    from bodycoach.store import SessionStore
+
+    url, page, ids = app
+    home = Path(os.environ["BC_REVIEW_HOME"])
+    page.goto(f"{url}/review")
+    wait_ready(page, ids["real"], 60)
+    _upload(page, REPO / "sample_videos" / "pyfeat_WolfgangLanger_Pexels.mp4", "Avbrutt")
+    page.get_by_text("Arbeider").first.wait_for(timeout=120_000)
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Avbryt").click()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with SessionStore(home) as store:
+            cancelled = store.list_sessions(trainee="Avbrutt")
+        if cancelled and cancelled[0].status != "recording":
+            break
+        page.wait_for_timeout(500)
+    assert cancelled and cancelled[0].status == "incomplete", cancelled
+    assert cancelled[0].status_reason == "cancelled in the review page"
+    video = cancelled[0].video_path
+    assert video is not None and video.parent == home / "videos" and len(video.stem) == 32
+
+    page.goto(f"{url}/review")
+    wait_ready(page, cancelled[0].id, 60)
+    _upload(page, REPO / "sample_videos" / "liveportrait_d12.mp4", "Øystein")
     page.get_by_text("Importert som økt").wait_for(timeout=240_000)
+    with SessionStore(home) as store:
+        done = store.list_sessions(trainee="Øystein")
+    assert done and done[0].status == "complete" and done[0].frame_count > 10
     page.goto(f"{url}/review")
     page.get_by_text("Øystein").first.wait_for(timeout=60_000)

@@ -548,7 +548,9 @@ def _analyse_into_store(store: Any, video: Path, trainee: str, scenario: str | N
         run = analyze_video(video, None, sink=writer, progress=progress)
     except BaseException as exc:
         # Includes Streamlit's rerun/stop when "Cancel" is pressed: keep what was saved, mark incomplete.
-        writer.abort(f"analysis stopped: {type(exc).__name__}")
+        name = type(exc).__name__
+        cancelled = "Stop" in name or "Rerun" in name  # Streamlit ends this run when "Cancel" is pressed
+        writer.abort("cancelled in the review page" if cancelled else f"analysis failed: {exc}")
         raise
     writer.add_events(run.events)
     info = writer.close(duration_s=run.summary().get("duration_s"))
