@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from bodycoach.apps.annotate_video import Cancelled, annotate_session_video
-from bodycoach.apps.ui.review import filter_infos, moment_image, session_rows
+from bodycoach.apps.ui.review import accept_upload, filter_infos, moment_image, session_rows
+from bodycoach.errors import StoreError, VideoReadError
 from bodycoach.review.synthetic import synthetic_session
 from bodycoach.store import SessionStore
 
@@ -94,3 +95,17 @@ def test_annotated_mp4_progress_and_cancel(store: SessionStore, tmp_path: Path) 
     ok, first = cap.read()
     cap.release()
     assert ok and n == seen[-1][0] > 100
+
+
+def test_accept_upload_keeps_good_videos_and_drops_corrupt_ones(store: SessionStore) -> None:
+    if not CLIP.exists():
+        pytest.skip(f"{CLIP} not found")
+    with open(CLIP, "rb") as fh:
+        good = accept_upload(store, "../../rehearsal.MP4", fh, CLIP.stat().st_size)
+    assert good.parent == store.videos_dir and good.suffix == ".mp4"
+    assert good.stat().st_size == CLIP.stat().st_size
+    with pytest.raises(VideoReadError):
+        accept_upload(store, "broken.mp4", b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 1000)
+    with pytest.raises(StoreError, match="larger than the limit"):
+        accept_upload(store, "big.mp4", b"x", size=3 * 1024**3)
+    assert list(store.videos_dir.iterdir()) == [good]  # nothing of the bad uploads is left

@@ -178,6 +178,30 @@ def moment_image(store: Any, data: Any, ts_ms: float, lang: str = "no",
     return cv2.cvtColor(out, cv2.COLOR_BGR2RGB), kind
 
 
+def accept_upload(store: Any, name: str, data: Any, size: int | None = None,
+                  max_bytes: int | None = None) -> Path:
+    """Store an uploaded video under a generated name and check that it decodes; remove it when not.
+
+    Raises:
+        StoreError: wrong type, too large, empty, disk full (from the store).
+        VideoReadError: the file is not a readable video (nothing is kept).
+    """
+    from bodycoach.errors import StoreError
+    from bodycoach.io.video import open_source
+    from bodycoach.store.paths import MAX_UPLOAD_BYTES
+
+    limit = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    if size is not None and size > limit:
+        raise StoreError(f"upload {name!r}: {size / 1e6:.0f} MB is larger than the limit of {limit / 1e6:.0f} MB")
+    video = Path(store.save_upload(name, data, max_bytes=limit))
+    try:
+        open_source(video).close()
+    except BaseException:
+        video.unlink(missing_ok=True)
+        raise
+    return video
+
+
 def session_rows(infos: list[Any]) -> list[dict[str, Any]]:
     """Rows of the sessions table."""
     rows = []
@@ -504,7 +528,7 @@ def _video_export(store: Any, data: Any, lang: str) -> None:
 
 
 def _import_section(store: Any, lang: str) -> None:
-    from bodycoach.store.paths import MAX_UPLOAD_BYTES, VIDEO_SUFFIXES
+    from bodycoach.store.paths import VIDEO_SUFFIXES
 
     with st.expander(tr("import", lang)):
         st.caption(tr("import_help", lang))
@@ -520,11 +544,7 @@ def _import_section(store: Any, lang: str) -> None:
             st.error(tr("need_trainee", lang))
             return
         try:
-            if up.size > MAX_UPLOAD_BYTES:
-                raise BodycoachError(f"upload {up.name!r}: {up.size / 1e6:.0f} MB is larger than the limit "
-                                     f"of "
-                                     f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB")
-            video = store.save_upload(up.name, up)
+            video = accept_upload(store, up.name, up, up.size)
             sid = _analyse_into_store(store, video, trainee.strip(), scenario.strip() or None, lang)
         except BodycoachError as exc:
             st.error(str(exc))
