@@ -104,13 +104,18 @@ def test_migration_from_v1_keeps_data(tmp_path: Path) -> None:
     conn.execute("INSERT INTO vocab(label) VALUES ('crossed_chest')")
     conn.execute("INSERT INTO frames VALUES (1, 0, ?, ?, ?)",
                  (codec.encode_codes([1]), codec.encode_codes([1]), codec.encode_scores([0.7])))
+    conn.execute("INSERT INTO landmarks(session_id, ts_ms, image_w, image_h, num_faces, data) VALUES (1, "
+                 "0, 640, 480, 1, ?)",
+                 (codec.encode_landmarks(make_landmarks(0)),))
     assert "corrections" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
 
     store = SessionStore(home)
-    assert store.schema_version == SCHEMA_VERSION == 2
+    assert store.schema_version == SCHEMA_VERSION == 3
     data = store.load(1)
     assert data.info.trainee == "Eva" and data.labels["arms"].tolist() == ["crossed_chest"]
+    lm = store.landmarks_at(1, 0)
+    assert lm is not None and lm.mirrored is False and lm.image_wh == (640, 480)  # v3 column defaulted
     c = store.add_correction(1, "arms", 0, wrong_label="crossed_chest", correct_label="extended")
     assert store.corrections(1) == [c]
     store.close()
@@ -125,7 +130,9 @@ def test_newer_schema_is_refused_and_untouched(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     before = hashlib.sha256(db.read_bytes()).hexdigest()
-    with pytest.raises(StoreError, match=r"schema version 7 is newer than this bodycoach supports \(2\)"):
+    newer, ours = SCHEMA_VERSION + 5, SCHEMA_VERSION
+    with pytest.raises(StoreError, match=rf"schema version {newer} is newer than this bodycoach supports "
+                                         rf"\({ours}\)"):
         SessionStore(home)
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 
@@ -319,3 +326,24 @@ def test_events_added_at_the_end_are_saved(store: SessionStore) -> None:
     assert [(str(e.behaviour), e.label, e.end_ms) for e in evs] == [("arms", "crossed_chest", 800),
                                                                      ("smile", "warm", None)]
     assert store.landmarks_at(w.session_id, 0) is None  # none kept for empty landmarks
+
+
+def test_corrections_as_labelled_landmarks(store: SessionStore) -> None:
+    sid = synthetic_session(store, n=30, step_ms=200)
+    span = store.add_correction(sid, "arms", 1000, 1800, wrong_label="crossed_chest", correct_label="extended")
+    moment = store.add_correction(sid, "smile", 2110, wrong_label="warm")
+    samples = list(store.corrected_samples(sid))
+    assert [(c.id, lm.timestamp_ms) for c, lm in samples] == [
+        (span.id, 1000), (span.id, 1200), (span.id, 1400), (span.id, 1600), (span.id, 1800), (moment.id, 2200)]
+    assert all(lm.has_face and lm.has_pose for _, lm in samples)
+
+
+def test_mirrored_landmarks_round_trip(store: SessionStore) -> None:
+    from dataclasses import replace
+
+    w = store.create_session(trainee="Selfie")
+    res = make_result(0, label_schedule(0, 1))
+    w.add_frame(replace(res, landmarks=replace(res.landmarks, mirrored=True)))
+    w.close()
+    lm = store.landmarks_at(w.session_id, 0)
+    assert lm is not None and lm.mirrored is True

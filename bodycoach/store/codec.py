@@ -60,7 +60,8 @@ def encode_landmarks(lm: Landmarks) -> bytes:
     return zlib.compress(out.tobytes(), 6)
 
 
-def decode_landmarks(blob: bytes, timestamp_ms: int, image_wh: tuple[int, int], num_faces: int) -> Landmarks:
+def decode_landmarks(blob: bytes, timestamp_ms: int, image_wh: tuple[int, int], num_faces: int,
+                     mirrored: bool = False) -> Landmarks:
     """Rebuild ``Landmarks`` from ``encode_landmarks`` output (absent blocks come back as None)."""
     arr = np.frombuffer(zlib.decompress(blob), dtype=np.float16).reshape(LANDMARK_ROWS, 4).astype(np.float32)
     parts: dict[str, npt.NDArray[np.float32] | None] = {}
@@ -69,4 +70,6 @@ def decode_landmarks(blob: bytes, timestamp_ms: int, image_wh: tuple[int, int], 
         block = arr[row:row + n]
         parts[name] = None if np.isnan(block[:, :2]).all() else block.copy()
         row += n
-    return Landmarks(timestamp_ms=timestamp_ms, image_wh=image_wh, num_faces=num_faces, **parts)
+    return Landmarks(timestamp_ms=timestamp_ms, image_wh=image_wh, pose=parts["pose"], face=parts["face"],
+                     left_hand=parts["left_hand"], right_hand=parts["right_hand"],
+                     pose_world=parts["pose_world"], num_faces=num_faces, mirrored=bool(mirrored))

@@ -17,7 +17,7 @@ Layout (why it looks like this):
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE vocab (
@@ -94,7 +94,13 @@ CREATE TABLE corrections (
 CREATE INDEX corrections_session ON corrections(session_id, start_ms);
 """
 
+# v3: ``Landmarks.mirrored`` (a selfie view: x runs the other way round the person) is kept, so a
+# stored moment is drawn and re-analysed the way it was seen. Older rows were not mirrored-aware: 0.
+_V3 = """
+ALTER TABLE landmarks ADD COLUMN mirrored INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: ``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -351,7 +351,7 @@ class SessionWriter:
         self._conn = store._open_connection()
         self._lock = threading.Lock()
         self._frames: list[tuple[int, tuple[str, ...], tuple[str, ...], tuple[float, ...]]] = []
-        self._landmarks: list[tuple[int, int, int, int, bytes]] = []
+        self._landmarks: list[tuple[int, int, int, int, int, bytes]] = []
         self._events: dict[tuple[str, str, int], FeedbackEvent] = {}
         self._phase_ops: list[tuple[str, int, str | None]] = []  # ("open"|"close", ts, phase)
         self._phase: str | None = None
@@ -422,7 +422,7 @@ class SessionWriter:
             lm = result.landmarks
             if self.keep_landmarks and not lm.is_empty:
                 self._landmarks.append((ts, int(lm.image_wh[0]), int(lm.image_wh[1]), int(lm.num_faces),
-                                        codec.encode_landmarks(lm)))
+                                        int(bool(getattr(lm, "mirrored", False))), codec.encode_landmarks(lm)))
             for ev in result.ended:
                 self._events[(str(ev.behaviour), ev.label, int(ev.start_ms))] = ev
             if phase != self._phase:
@@ -523,8 +523,8 @@ class SessionWriter:
                     rows,
                 )
                 conn.executemany(
-                    "INSERT OR REPLACE INTO landmarks(session_id, ts_ms, image_w, image_h, num_faces, data) "
-                    "VALUES (?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO landmarks(session_id, ts_ms, image_w, image_h, num_faces, mirrored, "
+                    "data) VALUES (?,?,?,?,?,?,?)",
                     [(self.session_id, *r) for r in self._landmarks],
                 )
                 conn.executemany(
@@ -815,21 +815,21 @@ class SessionStore:
         """Stored landmarks of the frame nearest ``ts_ms`` (None when none were kept)."""
         with self._sql("reading landmarks") as c:
             row = c.execute(
-                "SELECT ts_ms, image_w, image_h, num_faces, data FROM landmarks WHERE session_id=? "
+                "SELECT ts_ms, image_w, image_h, num_faces, mirrored, data FROM landmarks WHERE session_id=? "
                 "ORDER BY ABS(ts_ms - ?) LIMIT 1", (int(session_id), float(ts_ms))).fetchone()
         if row is None:
             return None
-        ts, w, h, nf, data = row
-        return codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf))
+        ts, w, h, nf, mirrored, data = row
+        return codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf), bool(mirrored))
 
     def iter_landmarks(self, session_id: int) -> Iterator[Landmarks]:
         """All stored landmarks of a session in time order."""
         with self._sql("reading landmarks") as c:
-            rows = c.execute("SELECT ts_ms, image_w, image_h, num_faces, data FROM landmarks WHERE "
+            rows = c.execute("SELECT ts_ms, image_w, image_h, num_faces, mirrored, data FROM landmarks WHERE "
                              "session_id=? "
                              "ORDER BY ts_ms", (int(session_id),)).fetchall()
-        for ts, w, h, nf, data in rows:
-            yield codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf))
+        for ts, w, h, nf, mirrored, data in rows:
+            yield codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf), bool(mirrored))
 
     def delete(self, session_id: int) -> None:
         """Delete a session with its frames, landmarks, events, corrections and owned video."""
@@ -895,6 +895,26 @@ class SessionStore:
         sql += " ORDER BY session_id, start_ms, id"
         with self._sql("reading corrections") as c:
             return [Correction(*r) for r in c.execute(sql, args).fetchall()]
+
+    def corrected_samples(self, session_id: int | None = None) -> Iterator[tuple[Correction, Landmarks]]:
+        """Labelled data from trainer corrections: each correction with the stored landmarks in its span.
+
+        Yields ``(correction, landmarks)`` for every kept frame with ``start_ms <= t <= end_ms`` (or the
+        nearest frame for a single moment), so ``bodycoach evaluate`` or a calibration fit can score the
+        classifiers against the trainer's labels without the video.
+        """
+        for c in self.corrections(session_id):
+            with self._sql("reading landmarks") as conn:
+                rows = conn.execute(
+                    "SELECT ts_ms, image_w, image_h, num_faces, mirrored, data FROM landmarks WHERE session_id=? "
+                    "AND ts_ms BETWEEN ? AND ? ORDER BY ts_ms", (c.session_id, c.start_ms, c.end_ms)).fetchall()
+            if not rows and c.start_ms == c.end_ms:
+                lm = self.landmarks_at(c.session_id, c.start_ms)
+                if lm is not None:
+                    yield c, lm
+                continue
+            for ts, w, h, nf, mirrored, data in rows:
+                yield c, codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf), bool(mirrored))
 
     def delete_correction(self, correction_id: int) -> None:
         """Remove one correction."""
