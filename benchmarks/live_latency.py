@@ -9,6 +9,7 @@ Targets:
   app         the real app (``app.py``): MediaPipe pose + face mesh + hands, analysis, cues, overlay,
               camera through NewestFrameTrack (the default)
   app-callback  the real app with BODYCOACH_LIVE_PATH=callback (streamlit-webrtc's frame callback)
+  app-capture-pts  the real app, NewestFrameTrack but returned frames keep the camera timestamps
   echo        bare streamlit-webrtc echo with an identity callback (the path the app uses)
   echo-relay  bare echo without a callback
   echo-sync   bare echo, identity callback with async_processing=False
@@ -48,6 +49,8 @@ def measure(target: str, y4m: Path, seconds: float, warmup: float, log_dir: Path
     env: dict[str, str] = {}
     if target == "app-callback":
         env["BODYCOACH_LIVE_PATH"] = "callback"
+    if target == "app-capture-pts":
+        env["BODYCOACH_LIVE_PTS"] = "capture"
     if target.startswith("echo"):
         app = REPO / "benchmarks" / "live_echo_app.py"
         env["BENCH_ECHO"] = {"echo": "callback", "echo-relay": "relay", "echo-sync": "sync"}[target]
@@ -111,7 +114,7 @@ def main() -> int:
     """Run the benchmark; print one JSON line per target."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--target", action="append",
-                    choices=("app", "app-callback", "echo", "echo-relay", "echo-sync"))
+                    choices=("app", "app-callback", "app-capture-pts", "echo", "echo-relay", "echo-sync"))
     ap.add_argument("--seconds", type=float, default=30.0, help="measured window per target")
     ap.add_argument("--warmup", type=float, default=8.0, help="seconds after the first returned frame")
     ap.add_argument("--clip", type=Path, default=REPO / "sample_videos" / "liveportrait_d12.mp4")
