@@ -253,38 +253,47 @@ def _scenario_card(key: str, lang: str) -> None:
 def _calibration(worker: LiveWorker, playing: bool, lang: str) -> None:
     with st.expander(t("calibration", lang)):
         st.caption(t("calibration_help", lang))
+        _calibration_steps(worker, playing, lang)
+
+
+@st.fragment(run_every=1.0)
+def _calibration_steps(worker: LiveWorker, playing: bool, lang: str) -> None:
+    """The three captures and the apply button; reruns each second so the sample counts move."""
+    try:
+        from bodycoach.profile import CalibrationProfile
+    except ImportError:
+        st.info(t("cal_unavailable", lang))
+        return
+    kind_now, counts = worker.capture_status()
+    cols = st.columns(3)
+    for col, kind in zip(cols, ("lens", "screen", "neutral"), strict=True):
+        with col:
+            st.markdown(t(f"cal_{kind}", lang))
+            busy = not playing or kind_now is not None
+            if st.button(t("cal_record", lang), key=f"bc_cal_{kind}", disabled=busy):
+                worker.start_capture(kind, duration_ms=3000)
+                kind_now = kind
+            n = counts.get(kind, 0)
+            st.caption(("⏺ " if kind_now == kind else "") + t("cal_samples", lang, n=n))
+    if not playing:
+        st.caption(t("cal_need_camera", lang))
+    ready = all(counts.get(k, 0) > 0 for k in ("lens", "screen", "neutral")) and kind_now is None
+    if st.button(t("cal_apply", lang), disabled=not ready, key="bc_cal_apply"):
         try:
-            from bodycoach.profile import CalibrationProfile
-        except ImportError:
-            st.info(t("cal_unavailable", lang))
-            return
-        kind_now, counts = worker.capture_status()
-        cols = st.columns(3)
-        for col, kind in zip(cols, ("lens", "screen", "neutral"), strict=True):
-            with col:
-                st.markdown(t(f"cal_{kind}", lang))
-                busy = not playing or kind_now is not None
-                if st.button(t("cal_record", lang), key=f"bc_cal_{kind}", disabled=busy):
-                    worker.start_capture(kind, duration_ms=3000)
-                    kind_now = kind
-                n = counts.get(kind, 0)
-                st.caption(("⏺ " if kind_now == kind else "") + t("cal_samples", lang, n=n))
-        if not playing:
-            st.caption(t("cal_need_camera", lang))
-        ready = all(counts.get(k, 0) > 0 for k in ("lens", "screen", "neutral")) and kind_now is None
-        if st.button(t("cal_apply", lang), disabled=not ready, key="bc_cal_apply"):
-            try:
-                profile = CalibrationProfile.from_samples(
-                    lens=worker.captured("lens"), screen=worker.captured("screen"),
-                    neutral=worker.captured("neutral"))
-                path = _profile_path()
-                path.parent.mkdir(parents=True, exist_ok=True)
-                profile.save(path)
-                worker.update_config(profile=profile)
-                st.session_state["bc_profile"] = profile
-                st.success(t("cal_applied", lang, path=path))
-            except Exception as exc:  # a bad capture is a message, not a crash
-                st.error(t("cal_failed", lang, err=exc))
+            profile = CalibrationProfile.from_samples(
+                lens=worker.captured("lens"), screen=worker.captured("screen"),
+                neutral=worker.captured("neutral"))
+            path = _profile_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            profile.save(path)
+            worker.update_config(profile=profile)
+            st.session_state["bc_profile"] = profile
+            st.session_state["bc_cal_msg"] = ("success", t("cal_applied", lang, path=path))
+        except Exception as exc:  # a bad capture is a message, not a crash
+            st.session_state["bc_cal_msg"] = ("error", t("cal_failed", lang, err=exc))
+    msg = st.session_state.get("bc_cal_msg")
+    if msg is not None:
+        (st.success if msg[0] == "success" else st.error)(msg[1])
 
 
 # ------------------------------------------------------------------------------------------- saving
