@@ -71,7 +71,7 @@ class SmileConfig:
     model: str = "smile_model.json"
     presence_min_prob: float = 0.4
     open_lip_gap_norm: float = 0.09
-    one_sided_asym_norm: float = 0.07
+    one_sided_asym_norm: float = 0.09
     forced_min_cheek_mouth_norm: float = 1.04
     forced_min_eye_open_norm: float = 0.36
     max_abs_yaw_deg: float = 45.0
@@ -89,12 +89,13 @@ class HeadConfig:
     """Head turned / propped / upright."""
 
     turned_yaw_deg: float = 26.0
-    propped_hand_face_iod: float = 0.25
+    propped_hand_face_iod: float = 0.3
     propped_max_pitch_deg: float = 10.0
+    propped_max_finger_up_iod: float = 2.2
 
     def __post_init__(self) -> None:
         _check("head", self, {"turned_yaw_deg": (1, 90), "propped_hand_face_iod": (0, 10),
-                              "propped_max_pitch_deg": (-90, 90)})
+                              "propped_max_pitch_deg": (-90, 90), "propped_max_finger_up_iod": (0, 20)})
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ def classify_eye_contact(f: Features, t: EyeContactConfig, q: QualityConfig,
         return Classification.unknown(Behaviour.EYE_CONTACT, ts)
     e = math.hypot(gy / t.lens_yaw_deg, gp / t.lens_pitch_deg)  # 1 = on the ellipse
     if eye_open < t.min_eye_open_norm:
-        return make(Behaviour.EYE_CONTACT, EyeContact.AWAY, 0.5 + 0.5 * clip01(1 - eye_open / t.min_eye_open_norm), ts)
+        closed = 1.0 - eye_open / t.min_eye_open_norm if t.min_eye_open_norm > 0 else 1.0
+        return make(Behaviour.EYE_CONTACT, EyeContact.AWAY, 0.5 + 0.5 * clip01(closed), ts)
     if e <= 1.0:
         return make(Behaviour.EYE_CONTACT, EyeContact.LENS, 0.5 + 0.5 * (1 - e), ts)
     if in_screen_zone(gy, gp, t, profile):

@@ -124,23 +124,36 @@ def body_features(pose: npt.NDArray[np.floating] | None, image_wh: tuple[int, in
 
 def hand_face_distance(face: npt.NDArray[np.floating] | None, hands: list[npt.NDArray[np.floating]],
                        pose: npt.NDArray[np.floating] | None, image_wh: tuple[int, int],
-                       iod_px: float, min_visibility: float) -> float:
-    """Smallest distance from any hand point to the lower face, in inter-ocular distances.
+                       iod_px: float, min_visibility: float) -> tuple[float, float]:
+    """Smallest distance from any hand point to the lower face, and how far that hand's fingers point up.
 
     Uses the hand models' points and, when the pose is confident, the pose's wrist/index/thumb points
-    (the hand model often loses a hand pressed against the face). NaN when nothing is measurable.
+    (the hand model often loses a hand pressed against the face).
+
+    Returns:
+        (distance, finger_up), both in inter-ocular distances: ``finger_up`` is how far the middle
+        fingertip of the nearest hand-model hand lies above its wrist (a raised, gesturing hand has
+        its fingers straight up; a hand holding the head does not). NaN when not measurable.
     """
     if face is None or not math.isfinite(iod_px) or iod_px <= 0:
-        return math.nan
+        return math.nan, math.nan
     fpts = face[list(_LOWER_FACE), :3]
     if not np.isfinite(fpts).all():
-        return math.nan
+        return math.nan, math.nan
     fp = to_pixels(fpts, image_wh)[:, :2]
     pts = []
+    best_hand, best_d, finger_up = -1.0, math.inf, math.nan
     for h in hands:
         ok = _finite_rows(h)
         if ok.any():
-            pts.append(to_pixels(h[ok], image_wh)[:, :2])
+            hp_h = to_pixels(h[ok], image_wh)[:, :2]
+            pts.append(hp_h)
+            dh = float(np.linalg.norm(hp_h[:, None, :] - fp[None, :, :], axis=2).min())
+            if dh < best_d and ok[0] and ok[12]:
+                best_d = dh
+                hh = to_pixels(h[[0, 12]], image_wh)
+                finger_up = float(hh[0, 1] - hh[1, 1]) / iod_px
+                best_hand = dh
     if pose is not None and pose.shape[0] >= 33:
         ok = _finite_rows(pose)
         idx = [i for i in (15, 16, 17, 18, 19, 20, 21, 22)
@@ -148,10 +161,11 @@ def hand_face_distance(face: npt.NDArray[np.floating] | None, hands: list[npt.ND
         if idx:
             pts.append(to_pixels(pose[idx], image_wh)[:, :2])
     if not pts:
-        return math.nan
+        return math.nan, math.nan
     hp = np.concatenate(pts)
-    d = np.linalg.norm(hp[:, None, :] - fp[None, :, :], axis=2)
-    return float(d.min()) / iod_px
+    d = float(np.linalg.norm(hp[:, None, :] - fp[None, :, :], axis=2).min())
+    # The finger direction only speaks for the hand that is actually the nearest one.
+    return d / iod_px, (finger_up if best_hand <= d + 1e-9 else math.nan)
 
 
 __all__ = ["body_features", "hand_face_distance", "Face"]

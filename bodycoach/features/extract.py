@@ -109,6 +109,7 @@ def extract_features(lm: Landmarks, ref: FaceReference | None = None, min_visibi
         if math.isfinite(scale) and scale > 0:
             v["hand_gap_sw"] = float(np.linalg.norm(pl - pr)) / scale
     iod = v.get("face_iod_px", math.nan)
-    v["hand_face_dist_iod"] = hand_face_distance(lm.face, hands, lm.pose, wh, iod, min_visibility)
+    v["hand_face_dist_iod"], v["hand_face_finger_up_iod"] = hand_face_distance(lm.face, hands, lm.pose, wh, iod,
+                                                                               min_visibility)
     clean = {k: float(x) for k, x in v.items() if math.isfinite(float(x))}
     return Features(timestamp_ms=lm.timestamp_ms, values=clean)
