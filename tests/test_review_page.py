@@ -109,3 +109,60 @@ def test_accept_upload_keeps_good_videos_and_drops_corrupt_ones(store: SessionSt
     with pytest.raises(StoreError, match="larger than the limit"):
         accept_upload(store, "big.mp4", b"x", size=3 * 1024**3)
     assert list(store.videos_dir.iterdir()) == [good]  # nothing of the bad uploads is left
+
+
+# -- the page itself, run by Streamlit's AppTest (no browser) -------------------------------------------
+_SCRIPT = "from bodycoach.apps.ui.review import render_review_page\nrender_review_page()\n"
+
+
+def _run_page(home: Path, monkeypatch: pytest.MonkeyPatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("BODYCOACH_HOME", str(home))
+    at = AppTest.from_string(_SCRIPT, default_timeout=60)
+    at.run()
+    return at
+
+
+def test_page_with_no_sessions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _run_page(tmp_path / "empty", monkeypatch)
+    assert not at.exception
+    assert any("Ingen lagrede økter" in i.value for i in at.info)
+
+
+def test_page_with_an_empty_and_a_full_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        synthetic_session(s, n=200, trainee="Kari", started_at="2026-01-01T09:00:00+00:00")
+        w = s.create_session(trainee="Tom", started_at="2026-01-02T09:00:00+00:00")  # no frames at all
+        w.close()
+    at = _run_page(home, monkeypatch)  # newest first: the empty session opens
+    assert not at.exception, at.exception
+    assert any("Tom" in h.value for h in at.subheader)
+    at.session_state["bc_rv_sid"] = 1
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Kari" in h.value for h in at.subheader)
+    texts = " ".join(m.value for m in at.markdown)
+    assert "Tidslinje" in texts and "Sjekkliste" in texts
+    # "go to moment" (below the slider) moves the slider on the next run
+    goto = next(sb for sb in at.selectbox if sb.key == "bc_rv_goto_1")
+    goto.select(1).run()
+    assert not at.exception, at.exception
+    slider = next(sl for sl in at.slider if sl.key == "bc_rv_t_1")
+    assert slider.value > 0
+    assert any(m.value.startswith("**Tilstand ved") and "0:00.0" not in m.value for m in at.markdown)
+
+
+def test_page_refuses_a_newer_database_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    home = tmp_path / "newer"
+    SessionStore(home).close()
+    conn = sqlite3.connect(home / "sessions.db")
+    conn.execute("PRAGMA user_version=99")
+    conn.commit()
+    conn.close()
+    at = _run_page(home, monkeypatch)
+    assert not at.exception
+    assert any("newer than this bodycoach supports" in e.value for e in at.error)

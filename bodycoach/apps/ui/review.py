@@ -80,6 +80,7 @@ _T: dict[str, tuple[str, str]] = {
     "need_trainee": ("Skriv inn deltakerens navn eller pseudonym.", "Enter the trainee's name or pseudonym."),
     "imported": ("Importert som økt", "Imported as session"),
     "load_ms": ("Lastet på", "Loaded in"),
+    "no_frames": ("Ingen analyserte bilder i denne økten.", "No analysed frames in this session."),
 }
 
 
@@ -289,10 +290,8 @@ def _fmt(ms: float) -> str:
 
 
 def _session_view(store: Any, sid: int, lang: str, t0: float) -> None:
-    from bodycoach.feedback.messages import behaviour_text, label_text, verdict_text
-    from bodycoach.feedback.scenarios import phase_verdict
-    from bodycoach.review.charts import SELECTION, progress_chart
-    from bodycoach.review.timeline import areas_for, frame_step_ms
+    from bodycoach.feedback.messages import label_text, verdict_text
+    from bodycoach.review.charts import progress_chart
 
     data = store.load(sid)
     info = data.info
@@ -305,12 +304,80 @@ def _session_view(store: Any, sid: int, lang: str, t0: float) -> None:
     m4.metric(tr("status", lang), info.status)
 
     # -- timeline + moment ---------------------------------------------------------------------------
-    duration_s = float(data.timestamps_ms[-1]) / 1000 if len(data) else 0.0
     key_t = f"bc_rv_t_{sid}"
+    st.markdown(f"#### {tr('timeline', lang)}")
+    if len(data):
+        _timeline_and_moment(store, data, lang, key_t)
+    else:
+        st.info(tr("no_frames", lang))
+
+    # -- scorecard -----------------------------------------------------------------------------------
+    st.markdown(f"#### {tr('scorecard', lang)}")
+    icons = {"good": "✓", "needs_work": "→", "no_data": "–"}
+    score_rows = []
+    goto: list[tuple[str, int]] = []
+    for it in report.scorecard:
+        if it.key in ("arms", "head", "posture"):
+            result = f"{_pct(it.share)} / {_pct(it.bad_share)}"
+            target = f"≤ {_pct(it.target)}"
+        else:
+            result = _pct(it.share)
+            target = f"≥ {_pct(it.target)}"
+        moments = ", ".join(f"{_fmt(m.start_ms)} {label_text(m.behaviour, m.label, lang)}" for m in it.moments[:3])
+        for m in it.moments:
+            goto.append((f"{it.title(lang)}: {_fmt(m.start_ms)}–{_fmt(m.end_ms)} "
+                         f"{label_text(m.behaviour, m.label, lang)}", m.start_ms))
+        score_rows.append({tr("check", lang): it.title(lang),
+                           tr("verdict", lang): f"{icons[it.status]} "
+                                                f"{verdict_text(_STATUS[it.status], lang)}",
+                           tr("result", lang): result, tr("target", lang): target,
+                           tr("moments", lang): moments})
+    st.dataframe(score_rows, hide_index=True, key=f"bc_rv_score_{sid}")
+    if goto:
+        choice = st.selectbox(tr("goto", lang), [None, *range(len(goto))], key=f"bc_rv_goto_{sid}",
+                              format_func=lambda k: "–" if k is None else goto[k][0])
+        key_goto = f"bc_rv_goto_applied_{sid}"
+        if choice is not None and st.session_state.get(key_goto) != choice:
+            st.session_state[key_goto] = choice
+            # The slider already exists in this run: hand the time over to the next run.
+            st.session_state[f"{key_t}_pending"] = goto[choice][1] / 1000
+            st.rerun()
+    st.caption(f"{tr('load_ms', lang)} {1000 * (time.perf_counter() - t0):.0f} ms")
+    st.markdown(f'<span id="bc-review-ready" data-session="{sid}" '
+                f'data-ms="{1000 * (time.perf_counter() - t0):.0f}"></span>', unsafe_allow_html=True)
+
+    # -- progress ------------------------------------------------------------------------------------
+    st.markdown(f"#### {tr('progress', lang)} · {info.trainee}")
+    others = store.list_sessions(trainee=info.trainee)
+    if len(others) > 1:
+        from bodycoach.store import resolve_home
+
+        signature = tuple((o.id, o.frame_count, o.status) for o in others)
+        rows = _progress(str(resolve_home()), info.trainee, lang, signature)
+        pspec = progress_chart(rows, lang, width="container").to_dict(validate=False)
+        st.vega_lite_chart(pspec, height=int(pspec.get("height", 220)) + 150)
+    else:
+        st.caption(tr("progress_one", lang))
+
+    _corrections_list(store, data, lang)
+    _export_section(store, data, report, lang)
+
+
+def _timeline_and_moment(store: Any, data: Any, lang: str, key_t: str) -> None:
+    """Timeline chart, moment slider, the moment's frame with its overlay, its states and the correction form."""
+    from bodycoach.feedback.messages import behaviour_text, label_text, verdict_text
+    from bodycoach.feedback.scenarios import phase_verdict
+    from bodycoach.review.charts import SELECTION
+    from bodycoach.review.timeline import areas_for, frame_step_ms
+
+    sid = data.info.id
+    duration_s = float(data.timestamps_ms[-1]) / 1000 if len(data) else 0.0
     key_sel = f"bc_rv_sel_{sid}"
     if key_t not in st.session_state:
         st.session_state[key_t] = 0.0
-    st.markdown(f"#### {tr('timeline', lang)}")
+    pending = st.session_state.pop(f"{key_t}_pending", None)  # set by "go to moment" below the slider
+    if pending is not None:
+        st.session_state[key_t] = float(pending)
     st.caption(tr("timeline_help", lang))
     spec = _timeline_spec(data, lang, float(st.session_state[key_t]))
     # Streamlit needs the element height spelled out (spec height + axis, phase names and legend).
@@ -357,55 +424,6 @@ def _session_view(store: Any, sid: int, lang: str, t0: float) -> None:
         st.dataframe(state_rows, hide_index=True, key=f"bc_rv_states_{sid}")
         _correction_form(store, data, i, lang)
 
-    # -- scorecard -----------------------------------------------------------------------------------
-    st.markdown(f"#### {tr('scorecard', lang)}")
-    icons = {"good": "✓", "needs_work": "→", "no_data": "–"}
-    score_rows = []
-    goto: list[tuple[str, int]] = []
-    for it in report.scorecard:
-        if it.key in ("arms", "head", "posture"):
-            result = f"{_pct(it.share)} / {_pct(it.bad_share)}"
-            target = f"≤ {_pct(it.target)}"
-        else:
-            result = _pct(it.share)
-            target = f"≥ {_pct(it.target)}"
-        moments = ", ".join(f"{_fmt(m.start_ms)} {label_text(m.behaviour, m.label, lang)}" for m in it.moments[:3])
-        for m in it.moments:
-            goto.append((f"{it.title(lang)}: {_fmt(m.start_ms)}–{_fmt(m.end_ms)} "
-                         f"{label_text(m.behaviour, m.label, lang)}", m.start_ms))
-        score_rows.append({tr("check", lang): it.title(lang),
-                           tr("verdict", lang): f"{icons[it.status]} "
-                                                f"{verdict_text(_STATUS[it.status], lang)}",
-                           tr("result", lang): result, tr("target", lang): target,
-                           tr("moments", lang): moments})
-    st.dataframe(score_rows, hide_index=True, key=f"bc_rv_score_{sid}")
-    if goto:
-        choice = st.selectbox(tr("goto", lang), [None, *range(len(goto))], key=f"bc_rv_goto_{sid}",
-                              format_func=lambda k: "–" if k is None else goto[k][0])
-        key_goto = f"bc_rv_goto_applied_{sid}"
-        if choice is not None and st.session_state.get(key_goto) != choice:
-            st.session_state[key_goto] = choice
-            st.session_state[key_t] = goto[choice][1] / 1000
-            st.rerun()
-    st.caption(f"{tr('load_ms', lang)} {1000 * (time.perf_counter() - t0):.0f} ms")
-    st.markdown(f'<span id="bc-review-ready" data-session="{sid}" '
-                f'data-ms="{1000 * (time.perf_counter() - t0):.0f}"></span>', unsafe_allow_html=True)
-
-    # -- progress ------------------------------------------------------------------------------------
-    st.markdown(f"#### {tr('progress', lang)} · {info.trainee}")
-    others = store.list_sessions(trainee=info.trainee)
-    if len(others) > 1:
-        from bodycoach.store import resolve_home
-
-        signature = tuple((o.id, o.frame_count, o.status) for o in others)
-        rows = _progress(str(resolve_home()), info.trainee, lang, signature)
-        pspec = progress_chart(rows, lang, width="container").to_dict(validate=False)
-        st.vega_lite_chart(pspec, height=int(pspec.get("height", 220)) + 150)
-    else:
-        st.caption(tr("progress_one", lang))
-
-    _corrections_list(store, data, lang)
-    _export_section(store, data, report, lang)
 
 
 _STATUS = {"good": "good", "needs_work": "bad", "no_data": "unknown"}
