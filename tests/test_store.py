@@ -347,3 +347,50 @@ def test_mirrored_landmarks_round_trip(store: SessionStore) -> None:
     w.close()
     lm = store.landmarks_at(w.session_id, 0)
     assert lm is not None and lm.mirrored is True
+
+
+def test_two_programs_upgrading_at_once_upgrade_once(tmp_path: Path) -> None:
+    import threading
+
+    home = tmp_path / "race"
+    home.mkdir()
+    conn = sqlite3.connect(home / "sessions.db", isolation_level=None)
+    migrate(conn, 1)
+    conn.close()
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def open_store() -> None:
+        try:
+            barrier.wait()
+            SessionStore(home).close()
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with SessionStore(home) as store:
+        assert store.schema_version == SCHEMA_VERSION
+
+
+def test_interrupted_migration_leaves_the_old_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bodycoach.store import schema, sessions
+
+    home = tmp_path / "broken"
+    home.mkdir()
+    conn = sqlite3.connect(home / "sessions.db", isolation_level=None)
+    migrate(conn, 2)
+    conn.close()
+    broken = (*schema.MIGRATIONS[:2], "ALTER TABLE landmarks ADD COLUMN x INTEGER;\nSELECT * FROM no_such_table;")
+    monkeypatch.setattr(sessions, "MIGRATIONS", broken)
+    with pytest.raises(StoreError, match="no such table"):
+        SessionStore(home)
+    conn = sqlite3.connect(home / "sessions.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(landmarks)")]
+    assert "x" not in cols  # the half-done step was rolled back
+    conn.close()

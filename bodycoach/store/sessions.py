@@ -124,23 +124,41 @@ def _connect(db: Path, timeout_s: float) -> sqlite3.Connection:
     return conn
 
 
+def _statements(script: str) -> list[str]:
+    """Split an SQL script into complete statements (``sqlite3.complete_statement`` knows comments/quotes)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """Upgrade the schema of ``conn`` step by step up to ``target``; return the final version.
 
-    Each step runs in its own transaction together with the version bump, so an interrupted upgrade
-    leaves the database at the previous version.
+    Each step runs in its own ``BEGIN IMMEDIATE`` transaction together with the version bump, and the
+    version is read inside that transaction: two programs opening an old database at once upgrade it
+    once, and an interrupted upgrade leaves the database at the previous version.
     """
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    while version < target:
-        script = MIGRATIONS[version]
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={version + 1};\nCOMMIT;")
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version >= target:
+                conn.execute("COMMIT")
+                return version
+            for stmt in _statements(MIGRATIONS[version]):
+                conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version={version + 1}")
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        version += 1
-    return version
 
 
 @dataclass(frozen=True)
