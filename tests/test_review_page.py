@@ -166,3 +166,22 @@ def test_page_refuses_a_newer_database_with_a_message(tmp_path: Path, monkeypatc
     at = _run_page(home, monkeypatch)
     assert not at.exception
     assert any("newer than this bodycoach supports" in e.value for e in at.error)
+
+
+def test_page_deletes_a_session_with_its_video(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not CLIP.exists():
+        pytest.skip(f"{CLIP} not found")
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        kept = s.import_video(CLIP)
+        sid = synthetic_session(s, n=30, video_path=kept)
+    at = _run_page(home, monkeypatch)
+    assert not at.exception, at.exception
+    delete = next(b for b in at.button if b.key == f"bc_rv_del_{sid}")
+    assert delete.disabled  # needs the confirmation tick first
+    next(c for c in at.checkbox if c.key == f"bc_rv_delsure_{sid}").check().run()
+    next(b for b in at.button if b.key == f"bc_rv_del_{sid}").click().run()
+    assert not at.exception, at.exception
+    with SessionStore(home) as s:
+        assert s.list_sessions() == []
+    assert not kept.exists()
