@@ -171,3 +171,20 @@ def test_report_from_a_real_clip(tmp_path: Path) -> None:
     assert "Pexels" in html and "<svg" in html and "Sjekkliste" in html
     assert len(report.scorecard) >= 7
     assert len(html.encode()) < 5_000_000
+
+
+def test_report_of_an_unfinished_session(tmp_path: Path) -> None:
+    """A session whose program died (never closed, last phase open) still gives a report."""
+    from bodycoach.review.synthetic import make_result
+
+    store = SessionStore(tmp_path / "home")
+    w = store.create_session(trainee="Crash")
+    for i in range(60):
+        w.add_frame(make_result(i * 200, label_schedule(i, 60), landmarks=False), phase="reception")
+    w.flush()  # as if the process were killed here: no close()
+    data = store.load(w.session_id)
+    assert data.info.status == "recording" and data.phases[-1].end_ms is None
+    report = session_report(data)
+    html = build_report_html(data, report)
+    assert "recording" in html and "<svg" in html
+    assert report.phases[0].phase == "reception"

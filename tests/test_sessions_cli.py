@@ -113,3 +113,21 @@ def test_analyze_save_report_and_annotated_mp4(tmp_path: Path) -> None:
     assert ok and frame.shape[0] > 0
     assert abs(n_out - n_src) <= 2
     assert not list(tmp_path.glob(".*.part.mp4"))
+
+
+def test_attach_copies_and_annotate_uses_it(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clip = ROOT / "sample_videos" / "liveportrait_s20.mp4"
+    h = ["--home", str(home)]
+    assert main(["attach", "1", str(clip), *h]) == 0
+    kept = Path(capsys.readouterr().out.strip())
+    assert kept.parent == home / "videos" and kept.exists()
+    with SessionStore(home) as store:
+        assert store.get(1).video_path == kept and store.get(1).video_owned
+    out = tmp_path / "a.mp4"
+    assert main(["annotate", "1", "-o", str(out), "--no-progress", *h]) == 0
+    assert out.stat().st_size > 10_000
+    assert main(["attach", "1", str(clip), "--link", *h]) == 0  # replaces the copy with a link
+    assert not kept.exists() and clip.exists()
+    assert main(["attach", "1", str(tmp_path / "missing.mp4"), *h]) == 2
+    assert main(["delete", "1", "--yes", *h]) == 0
+    assert clip.exists()  # a linked video is never deleted

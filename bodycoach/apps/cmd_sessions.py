@@ -91,6 +91,22 @@ def register(sub: Any) -> None:
     _home(p)
     p.set_defaults(func=run_annotate)
 
+    p = sub.add_parser("attach", help="keep a recording with a session (for moments and annotate)",
+                       formatter_class=raw,
+                       description="Copy a video into the data folder (generated name, size-checked) and "
+                                   "attach it "
+                                   "to a session, so the review page shows real frames and 'annotate' "
+                                   "needs no "
+                                   "--video. With --link only the path is stored (the file stays yours and "
+                                   "is "
+                                   "never deleted by bodycoach).",
+                       epilog="example:\n  bodycoach attach 12 rehearsal.mp4")
+    p.add_argument("session_id", metavar="SESSION_ID", type=_sid)
+    p.add_argument("video", type=Path)
+    p.add_argument("--link", action="store_true", help="store the path instead of a copy")
+    _home(p)
+    p.set_defaults(func=run_attach)
+
     p = sub.add_parser("correct", help="store a trainer's correction of a label at a moment",
                        formatter_class=raw,
                        description="Record that bodycoach was wrong about an area at a time (span). "
@@ -203,6 +219,30 @@ def run_annotate(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     print(out)
+    return 0
+
+
+def run_attach(args: argparse.Namespace) -> int:
+    """Attach a video to a session (copied into the store unless --link)."""
+    from bodycoach.errors import VideoReadError
+    from bodycoach.io.video import open_source
+
+    video = Path(args.video)
+    if not video.is_file():
+        raise VideoReadError(f"{video}: not found; expected the recording of the session")
+    open_source(video).close()  # a readable video, before anything is copied
+    with _store(args) as store:
+        old = store.get(args.session_id)
+        target = video.resolve() if args.link else store.import_video(video)
+        try:
+            store.set_video(args.session_id, target)
+        except BaseException:
+            if not args.link:
+                target.unlink(missing_ok=True)
+            raise
+        if old.video_owned and old.video_path is not None and old.video_path != target:
+            old.video_path.unlink(missing_ok=True)  # the copy it replaces
+    print(target)
     return 0
 
 
