@@ -25,8 +25,8 @@ from bodycoach.temporal.hysteresis import Debouncer
 from bodycoach.types import (
     Behaviour,
     Classification,
-    FeedbackEvent,
     Features,
+    FeedbackEvent,
     FrameResult,
     Landmarks,
     SmileType,

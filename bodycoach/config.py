@@ -112,7 +112,8 @@ class ArmsConfig:
 
     def __post_init__(self) -> None:
         _check("arms", self, {"crossed_wrist_elbow_sw": (0, 5), "crossed_chest_min_up_sw": (-5, 5),
-                              "extended_max_vert_deg": (0, 90), "extended_max_wrist_up_sw": (-5, 5), "down_min_vert_deg": (0, 90),
+                              "extended_max_vert_deg": (0, 90), "extended_max_wrist_up_sw": (-5, 5),
+                              "down_min_vert_deg": (0, 90),
                               "down_max_wrist_up_sw": (-5, 5), "hidden_max_visibility": (0, 1)})
 
 

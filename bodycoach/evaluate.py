@@ -194,7 +194,8 @@ class LandmarkSource:
         cp = self._cache_path(_file_hash(path), "")
         seq = self._load(cp)
         if seq:
-            return seq[0]
+            first: Landmarks = seq[0]
+            return first
         from bodycoach.io.video import read_image
         from bodycoach.landmarks.mediapipe import MediapipeExtractor
 
@@ -203,7 +204,7 @@ class LandmarkSource:
         if self.progress:
             self.progress(str(path))
         self._still.reset()
-        lm = self._still.extract(read_image(path), 0)
+        lm: Landmarks = self._still.extract(read_image(path), 0)
         self.extracted += 1
         self._save(cp, [lm])
         return lm
@@ -286,7 +287,7 @@ def predict(ds: Dataset, source: LandmarkSource, make_analyzer: Callable[[], Any
     """Run perception (cached) and analysis on every labelled row of ``ds``."""
     pred = Predictions()
     by_video: dict[str, list[Row]] = {}
-    results: dict[int, FrameResult | None] = {}
+    results: dict[int, FrameResult] = {}
     for k, r in enumerate(ds.rows):
         if r.video:
             by_video.setdefault(r.video, []).append(r)
@@ -304,8 +305,8 @@ def predict(ds: Dataset, source: LandmarkSource, make_analyzer: Callable[[], Any
             for _ in rows:
                 on_row()
     for k, r in enumerate(ds.rows):
-        res = results[k] if not r.video else video_results.get((r.video, r.frame_time_s * 1000.0))
-        pred.rows.append((r, res))
+        found = results[k] if not r.video else video_results.get((r.video, r.frame_time_s * 1000.0))
+        pred.rows.append((r, found))
     for g in ds.genki:
         pred.genki.append((g, analyse_still(source.image(ds.root / g.file), make_analyzer)))
         if on_row:

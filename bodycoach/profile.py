@@ -102,7 +102,8 @@ class CalibrationProfile:
 
         lg = gaze(lens)
         if len(lg) < MIN_SAMPLES:
-            raise ConfigError(f"calibration: only {len(lg)} lens frames with a measurable face, expected >= {MIN_SAMPLES}")
+            raise ConfigError(f"calibration: only {len(lg)} lens frames with a measurable face, "
+                              f"expected >= {MIN_SAMPLES}")
         ly = statistics.median(g[0] for g in lg)
         lp = statistics.median(g[1] for g in lg)
         sy = sp = None

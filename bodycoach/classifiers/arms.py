@@ -1,5 +1,7 @@
-"""Arms per frame: hidden, crossed on the chest, crossed on the counter, slightly extended on the counter
-(the ideal), hanging down, or other. Rules on shoulder-normalised pose features (see ``features/body.py``).
+"""Arms per frame: hidden, crossed (chest / counter), extended on the counter, hanging down, or other.
+
+"Extended" = slightly extended on the counter, the guide's ideal. Rules on shoulder-normalised pose
+features (see ``features/body.py``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def classify_arms(f: Features, t: ArmsConfig, q: QualityConfig) -> Classificatio
         # Pose extrapolates wrists below the frame edge; without any detected hand they are out of sight.
         label = ArmsPose.DOWN if hands >= 1 else ArmsPose.HIDDEN
         return make(Behaviour.ARMS, label, margin_score(mean_vert, t.down_min_vert_deg, 20.0), ts)
-    if all(wrist_seen) and hands >= 1 and mean_vert <= t.extended_max_vert_deg and mean_up <= t.extended_max_wrist_up_sw:
+    flat_low = mean_vert <= t.extended_max_vert_deg and mean_up <= t.extended_max_wrist_up_sw
+    if all(wrist_seen) and hands >= 1 and flat_low:
         return make(Behaviour.ARMS, ArmsPose.EXTENDED, margin_score(mean_vert, t.extended_max_vert_deg, 20.0), ts)
     return make(Behaviour.ARMS, ArmsPose.OTHER, 0.6, ts)
 

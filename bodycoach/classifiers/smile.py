@@ -1,5 +1,7 @@
-"""Smile per frame, described as observed: none, warm (closed lips), open (lips parted), forced (mouth
-smiles, cheeks and eyes do not), one-sided (asymmetric corners).
+"""Smile per frame, described as observed: none, warm, open, forced, one-sided.
+
+Warm = closed lips; open = lips parted; forced = the mouth smiles, cheeks and eyes do not; one-sided =
+asymmetric corners.
 
 Presence comes from a small logistic model on named mouth/eye features (``calibration/smile_model.json``,
 fitted on GENKI-4K); the shape rules then split a present smile. With a calibration profile the cheek and

@@ -9,6 +9,7 @@ crossed the body midline.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,13 +25,13 @@ _ARM = {
 _LOWER_FACE = (152, 148, 377, 176, 400, 136, 365, 172, 397, 58, 288, 132, 361, 205, 425, 50, 280, 61, 291)
 
 
-def _finite_rows(a: npt.NDArray[np.floating]) -> npt.NDArray[np.bool_]:
+def _finite_rows(a: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.bool_]:
     ok = np.isfinite(a[:, :3]).all(axis=1)
     ok &= (np.abs(np.nan_to_num(a[:, :2], nan=99.0) - 0.5) <= COORD_LIMIT).all(axis=1)
-    return ok
+    return np.asarray(ok, dtype=np.bool_)
 
 
-def body_features(pose: npt.NDArray[np.floating] | None, image_wh: tuple[int, int],
+def body_features(pose: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[int, int],
                   min_visibility: float) -> dict[str, float]:
     """Shoulder-normalised arm and posture features; empty when the shoulders are not measurable.
 
@@ -122,8 +123,8 @@ def body_features(pose: npt.NDArray[np.floating] | None, image_wh: tuple[int, in
     return out
 
 
-def hand_face_distance(face: npt.NDArray[np.floating] | None, hands: list[npt.NDArray[np.floating]],
-                       pose: npt.NDArray[np.floating] | None, image_wh: tuple[int, int],
+def hand_face_distance(face: npt.NDArray[np.floating[Any]] | None, hands: list[npt.NDArray[np.floating[Any]]],
+                       pose: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[int, int],
                        iod_px: float, min_visibility: float) -> tuple[float, float]:
     """Smallest distance from any hand point to the lower face, and how far that hand's fingers point up.
 

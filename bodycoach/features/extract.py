@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +34,7 @@ def load_face_reference(path: str | None = None) -> FaceReference:
     return FaceReference.load(Path(path))
 
 
-def _resolve_hands(lm: Landmarks) -> tuple[npt.NDArray[np.floating] | None, npt.NDArray[np.floating] | None]:
+def _resolve_hands(lm: Landmarks) -> tuple[npt.NDArray[np.floating[Any]] | None, npt.NDArray[np.floating[Any]] | None]:
     """Return (left, right) hands, swapped when the pose wrists clearly say the adapter got them crossed."""
     left, right = lm.left_hand, lm.right_hand
     pose = lm.pose
@@ -41,7 +42,7 @@ def _resolve_hands(lm: Landmarks) -> tuple[npt.NDArray[np.floating] | None, npt.
         return left, right
     pl, pr = pose[Pose.LEFT_WRIST, :2], pose[Pose.RIGHT_WRIST, :2]
 
-    def closer_to_left(h: npt.NDArray[np.floating]) -> bool | None:
+    def closer_to_left(h: npt.NDArray[np.floating[Any]]) -> bool | None:
         if not valid_points(h, (Hand.WRIST,)):
             return None
         w = h[Hand.WRIST, :2]

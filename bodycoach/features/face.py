@@ -18,6 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -156,7 +157,7 @@ def _eye_iris(fp: Array, outer: int, inner: int, top: int, bottom: int, iris: in
     return h, v, aperture
 
 
-def face_features(face: npt.NDArray[np.floating] | None, image_wh: tuple[int, int],
+def face_features(face: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[int, int],
                   ref: FaceReference) -> dict[str, float]:
     """All face features of one frame; an empty dict when the face is missing or broken.
 

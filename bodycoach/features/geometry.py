@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -13,7 +14,7 @@ Array = npt.NDArray[np.float64]
 COORD_LIMIT = 3.0
 
 
-def valid_points(arr: npt.NDArray[np.floating] | None, idx: tuple[int, ...] | list[int] | None = None) -> bool:
+def valid_points(arr: npt.NDArray[np.floating[Any]] | None, idx: tuple[int, ...] | list[int] | None = None) -> bool:
     """Return whether the (selected) points are finite and inside a sane range.
 
     Args:
@@ -29,7 +30,7 @@ def valid_points(arr: npt.NDArray[np.floating] | None, idx: tuple[int, ...] | li
     return bool((np.abs(xyz[:, :2] - 0.5) <= COORD_LIMIT).all() and (np.abs(xyz[:, 2]) <= 10 * COORD_LIMIT).all())
 
 
-def to_pixels(arr: npt.NDArray[np.floating], image_wh: tuple[int, int]) -> Array:
+def to_pixels(arr: npt.NDArray[np.floating[Any]], image_wh: tuple[int, int]) -> Array:
     """Convert normalised (x, y, z) to a square-pixel space: x·W, y·H, z·W (MediaPipe's z scale is x's)."""
     w, h = image_wh
     if w <= 0 or h <= 0:

@@ -10,6 +10,7 @@ toward the camera, −1 for the back, near 0 when the hand is edge-on.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +19,7 @@ from bodycoach.features.geometry import to_pixels, valid_points
 from bodycoach.landmarks.indices import Hand
 
 
-def palm_facing(hand: npt.NDArray[np.floating] | None, image_wh: tuple[int, int], is_left: bool,
+def palm_facing(hand: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[int, int], is_left: bool,
                 mirrored: bool) -> float:
     """Signed palm-facing score in −1..1 (+ palm toward the camera); NaN when not measurable.
 
@@ -45,7 +46,7 @@ def palm_facing(hand: npt.NDArray[np.floating] | None, image_wh: tuple[int, int]
     return sign * cross
 
 
-def pose_palm_facing(pose: npt.NDArray[np.floating] | None, image_wh: tuple[int, int], is_left: bool,
+def pose_palm_facing(pose: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[int, int], is_left: bool,
                      mirrored: bool, min_visibility: float) -> float:
     """The same winding rule on BlazePose's coarse hand points (wrist, index, pinky); NaN when not visible.
 
@@ -66,7 +67,7 @@ def pose_palm_facing(pose: npt.NDArray[np.floating] | None, image_wh: tuple[int,
     return -sign * cross if mirrored else sign * cross
 
 
-def hand_size_px(hand: npt.NDArray[np.floating] | None, image_wh: tuple[int, int]) -> float:
+def hand_size_px(hand: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[int, int]) -> float:
     """Wrist to middle knuckle distance in pixels (hand scale); NaN when not measurable."""
     if hand is None or not valid_points(hand, (Hand.WRIST, Hand.MIDDLE_MCP)):
         return math.nan

@@ -1,5 +1,6 @@
-"""The guide's four kinds of look over a sliding window of frames: warm, concentrated, wandering, defiant
-(plus screen work and no eye contact).
+"""The guide's four kinds of look over a sliding window of frames.
+
+Warm, concentrated, wandering and defiant, plus screen work and no eye contact.
 
 Per frame the window stores the eye-contact label and a few face measures; the style is then read from
 shares of time and the number of gaze shifts per second:

@@ -1,5 +1,7 @@
-"""Per-behaviour debouncing in milliseconds: a new label becomes the stable state only after it has been
-seen for ``min_on_ms`` of source time without a different known label in between.
+"""Per-behaviour debouncing in milliseconds.
+
+A new label becomes the stable state only after it has been seen for ``min_on_ms`` of source time
+without a different known label in between.
 
 ``unknown`` is no evidence: it neither starts, advances the clock of nor resets a candidate, and it never
 ends a state. Timestamps must not decrease (a violation raises ``ValueError``).
