@@ -54,11 +54,12 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     y4m = h.make_y4m(args.clip, out / "stamped.y4m", width=640, height=480, fps=30, stamp=True)
     samples: list[dict[str, object]] = []
-    with h.run_app(log_path=out / "app.log") as (url, proc), sync_playwright() as pw, \
-            h.chromium(pw, y4m) as page:
+    with h.run_app(log_path=out / "app.log", env={"BODYCOACH_E2E_LOG": "INFO"}) as (url, proc), \
+            sync_playwright() as pw, h.chromium(pw, y4m) as page:
         page.context.add_init_script(h.LATENCY_JS)
         console = open(out / "console.log", "w")
-        page.on("console", lambda m: console.write(f"{time.strftime('%H:%M:%S')} {m.type}: {m.text[:300]}\n"))
+        page.on("console", lambda m: (console.write(f"{time.strftime('%H:%M:%S')} {m.type}: {m.text[:300]}\n"),
+                                      console.flush()))
         page.goto(url)
         page.get_by_text("Øv på møtet med kunden").wait_for(timeout=60_000)
         page.locator('[data-testid="stSidebar"]').get_by_text("Speilvendt bilde").click()

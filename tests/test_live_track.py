@@ -143,3 +143,33 @@ def test_send_time_pts_follow_the_clock_and_increase() -> None:
     # pts advance like the wall clock between sends (within 10 ms), whatever the camera's own stamps were.
     for (p0, _, t0), (p1, _, t1) in zip(sent, sent[1:], strict=False):
         assert abs((p1 - p0) / 90000 - (t1 - t0)) < 0.01
+
+
+def test_stalled_processing_repeats_the_last_picture_to_keep_media_flowing() -> None:
+    calls = 0
+
+    def process(frame: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        time.sleep(0.45 if calls == 3 else 0.0)  # the third frame stalls
+        return av.VideoFrame.from_ndarray(np.full((16, 16, 3), min(calls, 6) * 40, np.uint8), format="bgr24")
+
+    track = NewestFrameTrack(process, keepalive_s=0.1)
+    got: list[int] = []
+
+    async def main() -> None:
+        track.addTrack(Camera(50, 40))
+        track.start()
+        while True:
+            try:
+                f = await track.recv()
+            except MediaStreamError:
+                return
+            got.append(round(int(f.to_ndarray(format="bgr24")[8, 8, 0]) / 40))  # the call that made it
+
+    asyncio.run(main())
+    track.close()
+    assert track.repeated >= 3  # ~0.45 s stall / 0.1 s keep-alive
+    i = got.index(3)
+    assert set(got[i - track.repeated: i]) == {2}  # the picture before the stall, repeated
+    assert got[i + 1:] and all(v >= 4 for v in got[i + 1:])

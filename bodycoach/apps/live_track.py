@@ -46,15 +46,23 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
             camera frame's own time. Processing time varies from frame to frame; with capture times the
             browser reads that variation as network jitter and holds frames back in its jitter buffer.
             Send times make the returned stream look evenly paced, so the browser shows frames at once.
+        keepalive_s: When processing a frame takes longer than this (seconds), the last returned picture is
+            sent again meanwhile (counted in ``repeated``), so the browser never goes long without media.
+            0 disables it.
     """
 
     kind = "video"
 
     def __init__(self, process: Callable[[Any], Any], on_dropped: Callable[[int], None] | None = None,
                  source_factory: Callable[[], MediaStreamTrack] | None = None,
-                 send_time_pts: bool = True) -> None:
+                 send_time_pts: bool = True, keepalive_s: float = 0.5) -> None:
         super().__init__()
         self._send_time_pts = send_time_pts
+        self.keepalive_s = keepalive_s
+        self.repeated = 0
+        self._pending: asyncio.Future[Any] | None = None
+        self._pending_frame: Any = None
+        self._last_out: Any = None
         self._t0: float | None = None
         self._last_pts = -1
         self._source_factory = source_factory
@@ -123,17 +131,44 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
             self._owned_input = True
         if self._input is not None and self._reader is None:
             self.start()  # here we are on aiortc's loop
-        while self._latest is None:
-            if self._input_ended or self._event is None:
-                if self._event is None:  # not started yet: the sink side starts after negotiation
-                    await asyncio.sleep(0.01)
-                    continue
-                raise MediaStreamError
-            self._event.clear()
-            await self._event.wait()
-        frame, self._latest = self._latest, None
         loop = asyncio.get_running_loop()
-        out = await loop.run_in_executor(self._pool, self._process, frame)
+        if self._pending is None:
+            while self._latest is None:
+                if self._input_ended or self._event is None:
+                    if self._event is None:  # not started yet: the sink side starts after negotiation
+                        await asyncio.sleep(0.01)
+                        continue
+                    raise MediaStreamError
+                self._event.clear()
+                await self._event.wait()
+            frame, self._latest = self._latest, None
+            self._pending = loop.run_in_executor(self._pool, self._process, frame)
+            self._pending_frame = frame
+        frame = self._pending_frame
+        if self._last_out is None or self.keepalive_s <= 0:
+            out = await self._pending
+        else:
+            try:
+                out = await asyncio.wait_for(asyncio.shield(self._pending), timeout=self.keepalive_s)
+            except TimeoutError:
+                # Processing is stalled (a busy machine): send the last picture again so the browser keeps
+                # receiving media; the frame being processed is sent when it is ready.
+                self.repeated += 1
+                out = self._repeat(self._last_out)
+                self._stamp(out, frame)
+                return out
+        self._pending = None
+        self._last_out = out
+        self._stamp(out, frame)
+        return out
+
+    @staticmethod
+    def _repeat(frame: Any) -> Any:
+        import av
+
+        return av.VideoFrame.from_ndarray(frame.to_ndarray(format="yuv420p"), format="yuv420p")
+
+    def _stamp(self, out: Any, frame: Any) -> None:
         if self._send_time_pts:
             now = time.monotonic()
             if self._t0 is None:
@@ -143,7 +178,6 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
             out.pts, out.time_base = pts, _TIME_BASE
         else:
             out.pts, out.time_base = frame.pts, frame.time_base
-        return out
 
     def _release_owned_input(self) -> None:
         if self._owned_input and self._input is not None:
@@ -156,6 +190,8 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         self._release_owned_input()
         self._input = None
         self._latest = None
+        self._pending = None
+        self._last_out = None
         self._input_ended = True
         if self._event is not None:
             self._event.set()

@@ -29,3 +29,14 @@ if _MODE in ("1", "only"):
             return addrs
 
         _ice.get_host_addresses = _with_loopback
+
+if os.environ.get("BODYCOACH_E2E_LOG"):
+    # Diagnostics for benchmarks: WebRTC connection states from aiortc/aioice/streamlit-webrtc on stderr.
+    import logging as _logging
+
+    _handler = _logging.StreamHandler()
+    _handler.setFormatter(_logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    for _name in ("aiortc", "aioice", "streamlit_webrtc"):
+        _lg = _logging.getLogger(_name)
+        _lg.setLevel(os.environ["BODYCOACH_E2E_LOG"])
+        _lg.addHandler(_handler)
