@@ -69,3 +69,19 @@ def test_profile_file_errors(tmp_path: Path) -> None:
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid JSON"):
         CalibrationProfile.load(bad)
+
+
+@pytest.mark.slow
+def test_calibrate_command_from_clips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bodycoach.apps.cli import main
+    from bodycoach.resources import sample_video
+
+    clip = sample_video("liveportrait_s20.mp4")
+    if not clip.exists():
+        pytest.skip("sample clip missing")
+    out = tmp_path / "me.json"
+    assert main(["calibrate", "--lens", str(clip), "--neutral", str(clip), "--out", str(out)]) == 0
+    prof = CalibrationProfile.load(out)
+    assert abs(prof.lens_yaw_deg) < 20 and "eye_open_norm" in prof.neutral
+    assert "profile written to" in capsys.readouterr().out
+    assert main(["calibrate", "--lens", str(tmp_path / "none.mp4")]) == 2
