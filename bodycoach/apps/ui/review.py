@@ -409,7 +409,7 @@ def _timeline_and_moment(store: Any, data: Any, lang: str, key_t: str) -> None:
     with right:
         i = data.index_at(ts_ms)
         phase = data.phase_at(float(data.timestamps_ms[i])) if len(data) else None
-        where = f" · {tr('phase', lang)}: {phase}" if phase else ""
+        where = f" · {tr('phase', lang)}: {_phase_name(phase, lang)}" if phase else ""
         t_s = float(data.timestamps_ms[i]) / 1000 if len(data) else 0.0
         st.markdown(f"**{tr('states_at', lang)} {int(t_s // 60)}:{t_s % 60:04.1f}**{where}")
         state_rows = []
@@ -424,6 +424,15 @@ def _timeline_and_moment(store: Any, data: Any, lang: str, key_t: str) -> None:
         st.dataframe(state_rows, hide_index=True, key=f"bc_rv_states_{sid}")
         _correction_form(store, data, i, lang)
 
+
+
+def _phase_name(phase: str, lang: str) -> str:
+    from bodycoach.feedback.scenarios import get_phase
+
+    try:
+        return get_phase(phase).name.get(lang)
+    except ValueError:
+        return phase
 
 
 _STATUS = {"good": "good", "needs_work": "bad", "no_data": "unknown"}
