@@ -185,3 +185,19 @@ def test_page_deletes_a_session_with_its_video(tmp_path: Path, monkeypatch: pyte
     with SessionStore(home) as s:
         assert s.list_sessions() == []
     assert not kept.exists()
+
+
+def test_page_in_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        synthetic_session(s, n=100)
+    monkeypatch.setenv("BODYCOACH_HOME", str(home))
+    at = AppTest.from_string(_SCRIPT, default_timeout=60)
+    at.session_state["bc_lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    texts = " ".join(m.value for m in at.markdown)
+    assert "Timeline" in texts and "Checklist" in texts and "Tidslinje" not in texts
+    assert any(m.value.startswith("**State at") and "Reception" in m.value for m in at.markdown)
