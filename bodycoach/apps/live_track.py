@@ -60,6 +60,8 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         self._send_time_pts = send_time_pts
         self.keepalive_s = keepalive_s
         self.repeated = 0
+        self.max_loop_lag_ms = 0.0
+        self._watchdog: asyncio.Task[None] | None = None
         self._pending: asyncio.Future[Any] | None = None
         self._pending_frame: Any = None
         self._last_out: Any = None
@@ -94,7 +96,23 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         if self._input is None or (self._reader is not None and not self._reader.done()):
             return
         self._event = asyncio.Event()
-        self._reader = asyncio.get_event_loop().create_task(self._read(self._input))
+        loop = asyncio.get_event_loop()
+        self._reader = loop.create_task(self._read(self._input))
+        if self._watchdog is None or self._watchdog.done():
+            self._watchdog = loop.create_task(self._watch_loop())
+
+    async def _watch_loop(self) -> None:
+        """Record how late aiortc's event loop runs (a starved loop answers the browser's checks late)."""
+        period = 0.1
+        while True:
+            t = time.monotonic()
+            await asyncio.sleep(period)
+            lag_ms = (time.monotonic() - t - period) * 1000.0
+            if lag_ms > self.max_loop_lag_ms:
+                self.max_loop_lag_ms = lag_ms
+            if lag_ms > 1000.0:
+                log.warning("WebRTC event loop ran %.0f ms late (the machine is overloaded); the browser may "
+                            "drop the connection", lag_ms)
 
     async def _read(self, track: MediaStreamTrack) -> None:
         try:
@@ -117,9 +135,11 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
                 self._event.set()
 
     def _cancel_reader(self) -> None:
-        if self._reader is not None and not self._reader.done():
-            self._reader.cancel()
+        for task in (self._reader, self._watchdog):
+            if task is not None and not task.done():
+                task.cancel()
         self._reader = None
+        self._watchdog = None
 
     # -- source side (the RTP sender pulls processed frames) ------------------------------------------
     async def recv(self) -> Any:
