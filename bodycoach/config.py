@@ -72,13 +72,15 @@ class SmileConfig:
     presence_min_prob: float = 0.4
     open_lip_gap_norm: float = 0.09
     one_sided_asym_norm: float = 0.09
-    forced_min_cheek_mouth_norm: float = 1.04
-    forced_min_eye_open_norm: float = 0.36
+    forced_min_prob: float = 0.8
+    forced_min_lower_lid_drop_norm: float = 0.054
+    forced_min_eye_open_norm: float = 0.34
     max_abs_yaw_deg: float = 45.0
 
     def __post_init__(self) -> None:
         _check("smile", self, {"presence_min_prob": (0, 1), "open_lip_gap_norm": (0, 1),
-                               "one_sided_asym_norm": (0, 1), "forced_min_cheek_mouth_norm": (0, 3),
+                               "one_sided_asym_norm": (0, 1), "forced_min_lower_lid_drop_norm": (-1, 1),
+                               "forced_min_prob": (0, 1),
                                "forced_min_eye_open_norm": (0, 1), "max_abs_yaw_deg": (1, 90)})
         if not self.model.endswith(".json"):
             raise ConfigError(f"smile.model = {self.model!r}, expected a .json file name in calibration/")

@@ -24,7 +24,7 @@ from bodycoach.types import Landmarks
 
 PROFILE_VERSION = 1
 NEUTRAL_KEYS = ("eye_open_norm", "brow_raise_norm", "mouth_width_norm", "smile_lift_norm", "lip_gap_norm",
-                "cheek_mouth_norm", "nose_up_sw", "shoulder_tilt_deg")
+                "cheek_mouth_norm", "lower_lid_drop_norm", "nose_up_sw", "shoulder_tilt_deg")
 MIN_SAMPLES = 3
 
 

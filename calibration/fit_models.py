@@ -6,6 +6,8 @@
    faces labelled near-frontal (|yaw|, |pitch|, |roll| < 0.06 rad): the shape head pose is fitted against.
 2. ``smile_model.json``: logistic regression (scikit-learn, standardised features, L2, C=1) for smile
    presence on GENKI-4K's smile 0/1 labels; 10-fold stratified cross-validated accuracy is stored in the file.
+   Features: the 14 named mouth/eye measures in SMILE_FEATURES (two more, corner-to-nose-wing distance and
+   face width, got weights below 0.05 and were dropped).
 
 Landmarks come from the same cache as ``bodycoach evaluate`` (MediaPipe still-image mode).
 """
@@ -22,7 +24,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 SMILE_FEATURES = ("mouth_width_norm", "smile_lift_norm", "lip_gap_norm", "mouth_open_norm", "cheek_mouth_norm",
-                  "eye_open_norm", "brow_raise_norm", "chin_drop_norm", "face_height_norm", "smile_asym_norm")
+                  "eye_open_norm", "brow_raise_norm", "chin_drop_norm", "face_height_norm", "smile_asym_norm",
+                  "corner_below_nose_norm", "corner_below_lip_top_norm", "corner_depth_norm", "upper_lip_curve_norm")
 FRONTAL_RAD = 0.06
 
 

@@ -15,6 +15,7 @@ from bodycoach.classifiers.head import HeadClassifier, classify_head
 from bodycoach.classifiers.posture import PostureClassifier, classify_posture
 from bodycoach.classifiers.smile import SmileClassifier, classify_smile, load_smile_model
 from bodycoach.config import load_config
+from bodycoach.features.extract import extract_features
 from bodycoach.profile import CalibrationProfile
 from bodycoach.types import Behaviour, Features
 from tests.landmark_builder import make_landmarks
@@ -72,11 +73,13 @@ def test_eye_contact_profile_moves_lens_and_screen() -> None:
 # --- smile ----------------------------------------------------------------------------------------
 T_SM = CFG.smile
 MODEL = load_smile_model(T_SM.model)
-NEUTRAL = {"mouth_width_norm": 0.78, "smile_lift_norm": 0.0, "lip_gap_norm": 0.0, "mouth_open_norm": 0.3,
-           "cheek_mouth_norm": 1.06, "eye_open_norm": 0.31, "brow_raise_norm": 0.37, "chin_drop_norm": 1.15,
-           "face_height_norm": 2.6, "smile_asym_norm": 0.01, "head_yaw_deg": 0.0}
-SMILE = {**NEUTRAL, "mouth_width_norm": 1.02, "smile_lift_norm": 0.1, "cheek_mouth_norm": 0.92,
-         "eye_open_norm": 0.28}
+# Face measures of the hand-built neutral face and of the same face smiling (corners up, cheeks raised).
+NEUTRAL = {**extract_features(make_landmarks(pose=False, hands=False)).values}
+SMILE = {**extract_features(make_landmarks(pose=False, hands=False, smile=0.15, cheek=0.08)).values,
+         "lip_gap_norm": 0.0, "smile_asym_norm": 0.01}
+# A broad, open-lipped smile (the only kind that can be "forced").
+BROAD = {**extract_features(make_landmarks(pose=False, hands=False, smile=0.15, lip_gap=0.2)).values,
+         "smile_asym_norm": 0.01}
 
 
 @pytest.mark.parametrize("values,expected", [
@@ -86,9 +89,15 @@ SMILE = {**NEUTRAL, "mouth_width_norm": 1.02, "smile_lift_norm": 0.1, "cheek_mou
     ({**SMILE, "lip_gap_norm": T_SM.open_lip_gap_norm + 0.01, "mouth_open_norm": 0.4}, "open"),
     ({**SMILE, "smile_asym_norm": T_SM.one_sided_asym_norm + 0.01}, "one_sided"),
     ({**SMILE, "smile_asym_norm": T_SM.one_sided_asym_norm - 0.01}, "warm"),
-    ({**SMILE, "cheek_mouth_norm": T_SM.forced_min_cheek_mouth_norm + 0.02,
-      "eye_open_norm": T_SM.forced_min_eye_open_norm + 0.02, "mouth_width_norm": 1.1, "smile_lift_norm": 0.14},
-     "forced"),
+    ({**BROAD, "lower_lid_drop_norm": T_SM.forced_min_lower_lid_drop_norm + 0.002,
+      "eye_open_norm": T_SM.forced_min_eye_open_norm + 0.02}, "forced"),
+    ({**BROAD, "lower_lid_drop_norm": T_SM.forced_min_lower_lid_drop_norm - 0.002,
+      "eye_open_norm": T_SM.forced_min_eye_open_norm + 0.02}, "open"),
+    ({**BROAD, "lower_lid_drop_norm": T_SM.forced_min_lower_lid_drop_norm + 0.002,
+      "eye_open_norm": T_SM.forced_min_eye_open_norm - 0.02}, "open"),
+    # a small closed-lip smile is warm even without cheek raise
+    ({**SMILE, "lower_lid_drop_norm": T_SM.forced_min_lower_lid_drop_norm + 0.01,
+      "eye_open_norm": T_SM.forced_min_eye_open_norm + 0.05}, "warm"),
     ({**SMILE, "head_yaw_deg": T_SM.max_abs_yaw_deg + 1}, "unknown"),
     ({**SMILE, "face_iod_px": 1.0}, "unknown"),
     ({k: v for k, v in SMILE.items() if k != "lip_gap_norm"}, "unknown"),
@@ -108,10 +117,10 @@ def test_smile_presence_boundary() -> None:
 
 
 def test_forced_is_relative_to_the_neutral_face_with_a_profile() -> None:
-    f = F(**{**SMILE, "cheek_mouth_norm": 1.0, "eye_open_norm": 0.4})
-    assert classify_smile(f, T_SM, Q, MODEL).label == "warm"  # absolute rule: cheeks moved enough
-    prof = CalibrationProfile(neutral={"cheek_mouth_norm": 1.0, "eye_open_norm": 0.4})
-    assert classify_smile(f, T_SM, Q, MODEL, prof).label == "forced"  # this person's cheeks did not rise
+    f = F(**{**BROAD, "lower_lid_drop_norm": 0.045, "eye_open_norm": 0.4})
+    assert classify_smile(f, T_SM, Q, MODEL).label == "open"  # absolute rule: the lids look raised
+    prof = CalibrationProfile(neutral={"lower_lid_drop_norm": 0.045, "eye_open_norm": 0.4})
+    assert classify_smile(f, T_SM, Q, MODEL, prof).label == "forced"  # this person's lids did not rise
 
 
 # --- head -----------------------------------------------------------------------------------------
@@ -248,9 +257,9 @@ def labels(**kw: object) -> dict[Behaviour, str]:
     ({"pitch_deg": -40.0}, Behaviour.EYE_CONTACT, "screen"),
     ({"eye_open": 0.2}, Behaviour.EYE_CONTACT, "away"),
     ({}, Behaviour.SMILE, "none"),
-    ({"smile": 0.09, "cheek": 0.12}, Behaviour.SMILE, "warm"),
+    ({"smile": 0.15, "cheek": 0.08}, Behaviour.SMILE, "warm"),
     ({"smile": 0.09, "cheek": 0.12, "lip_gap": 0.2}, Behaviour.SMILE, "open"),
-    ({"smile": 0.05, "asym": 0.12, "cheek": 0.12}, Behaviour.SMILE, "one_sided"),
+    ({"smile": 0.15, "asym": 0.15, "cheek": 0.08}, Behaviour.SMILE, "one_sided"),
     ({}, Behaviour.HEAD, "upright"),
     ({"yaw_deg": 35.0}, Behaviour.HEAD, "turned"),
     ({"prop_chin": True}, Behaviour.HEAD, "propped"),

@@ -40,16 +40,18 @@ def classify_smile(f: Features, t: SmileConfig, q: QualityConfig, model: LinearM
     if p < t.presence_min_prob:
         return make(Behaviour.SMILE, SmileType.NONE, 1.0 - p, ts)
     asym, gap = f.get("smile_asym_norm"), f.get("lip_gap_norm")
-    cheek, eye_open = f.get("cheek_mouth_norm"), f.get("eye_open_norm")
+    lid, eye_open = f.get("lower_lid_drop_norm"), f.get("eye_open_norm")
     if math.isfinite(asym) and asym >= t.one_sided_asym_norm:
         return make(Behaviour.SMILE, SmileType.ONE_SIDED, min(p, margin_score(asym, t.one_sided_asym_norm, 0.03)), ts)
-    cheek_min, eye_min = t.forced_min_cheek_mouth_norm, t.forced_min_eye_open_norm
-    if profile is not None and "cheek_mouth_norm" in profile.neutral and "eye_open_norm" in profile.neutral:
-        # Relative to this person's neutral face: no cheek raise = the lid-to-corner distance barely shrank.
-        cheek_min = profile.neutral["cheek_mouth_norm"] - 0.04
+    lid_min, eye_min = t.forced_min_lower_lid_drop_norm, t.forced_min_eye_open_norm
+    if profile is not None and "lower_lid_drop_norm" in profile.neutral and "eye_open_norm" in profile.neutral:
+        # Relative to this person's neutral face: the lower lids did not rise, the eyes did not narrow.
+        lid_min = profile.neutral["lower_lid_drop_norm"] - 0.003
         eye_min = 0.95 * profile.neutral["eye_open_norm"]
-    if math.isfinite(cheek) and math.isfinite(eye_open) and cheek >= cheek_min and eye_open >= eye_min:
-        return make(Behaviour.SMILE, SmileType.FORCED, min(p, margin_score(cheek, cheek_min, 0.05)), ts)
+    # Only a broad, open-lipped smile can be forced: a small, held-back smile is warm whatever the eyes do.
+    broad = p >= t.forced_min_prob and math.isfinite(gap) and gap >= t.open_lip_gap_norm
+    if broad and math.isfinite(lid) and math.isfinite(eye_open) and lid >= lid_min and eye_open >= eye_min:
+        return make(Behaviour.SMILE, SmileType.FORCED, min(p, margin_score(lid, lid_min, 0.01)), ts)
     if math.isfinite(gap) and gap >= t.open_lip_gap_norm:
         return make(Behaviour.SMILE, SmileType.OPEN, min(p, margin_score(gap, t.open_lip_gap_norm, 0.05)), ts)
     return make(Behaviour.SMILE, SmileType.WARM, min(p, margin_score(gap, t.open_lip_gap_norm, 0.05)), ts)

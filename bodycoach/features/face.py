@@ -187,9 +187,15 @@ def face_features(face: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[in
     brow_r = float(r_eye[1] - fp[Face.RIGHT_BROW_MID, 1])
     brow_l = float(l_eye[1] - fp[Face.LEFT_BROW_MID, 1])
     brow_inner = float(eye_y - (fp[Face.RIGHT_BROW_INNER, 1] + fp[Face.LEFT_BROW_INNER, 1]) / 2)
-    # Cheek raise pushes the lower lid up and shortens the lid-to-mouth-corner distance.
+    # Lid-to-mouth-corner distance: shrinks when the corners rise (and grows a little with cheek raise).
     cheek_r = float(mr[1] - fp[Face.RIGHT_EYE_BOTTOM, 1])
     cheek_l = float(ml[1] - fp[Face.LEFT_EYE_BOTTOM, 1])
+    # Cheek raise itself: the lower lid rises toward the line through the eye corners.
+    lid_r = float(fp[Face.RIGHT_EYE_BOTTOM, 1] - (fp[Face.RIGHT_EYE_OUTER, 1] + fp[Face.RIGHT_EYE_INNER, 1]) / 2)
+    lid_l = float(fp[Face.LEFT_EYE_BOTTOM, 1] - (fp[Face.LEFT_EYE_OUTER, 1] + fp[Face.LEFT_EYE_INNER, 1]) / 2)
+    nose, lip_top, lip_bottom = fp[Face.NOSE_TIP], fp[Face.UPPER_LIP_TOP], fp[Face.LOWER_LIP_BOTTOM]
+    corner_y = float(mr[1] + ml[1]) / 2
+    corner_z = float(mr[2] + ml[2]) / 2
     iod_px = float(pose.scale)  # reference iod = 1, so the fitted scale is the iod in pixels
     face_h = float(fp[Face.CHIN, 1] - fp[Face.FOREHEAD, 1])
     return {
@@ -210,6 +216,16 @@ def face_features(face: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[in
         "smile_lift_norm": (lift_r + lift_l) / 2,
         "smile_asym_norm": abs(lift_r - lift_l),
         "cheek_mouth_norm": (cheek_r + cheek_l) / 2,
+        "lower_lid_drop_norm": (lid_r + lid_l) / 2,
         "face_height_norm": face_h,
         "chin_drop_norm": float(fp[Face.CHIN, 1] - fp[Face.NOSE_TIP, 1]),
+        # Smile shape relative to rigid landmarks (the lip centre itself moves when the lips part):
+        "corner_below_nose_norm": corner_y - float(nose[1]),
+        "corner_below_lip_top_norm": corner_y - float(lip_top[1]),
+        "corner_nose_wing_norm": (float(np.linalg.norm(mr[:2] - fp[Face.RIGHT_NOSE_WING, :2]))
+                                  + float(np.linalg.norm(ml[:2] - fp[Face.LEFT_NOSE_WING, :2]))) / 2,
+        "corner_depth_norm": corner_z - float(lip_top[2] + lip_bottom[2]) / 2,
+        "face_width_norm": float(np.linalg.norm(fp[Face.RIGHT_FACE_EDGE, :2] - fp[Face.LEFT_FACE_EDGE, :2])),
+        "upper_lip_curve_norm": float(fp[Face.RIGHT_UPPER_LIP_SIDE, 1] + fp[Face.LEFT_UPPER_LIP_SIDE, 1]) / 2
+        - float(lip_top[1]),
     }
