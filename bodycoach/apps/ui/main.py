@@ -16,13 +16,21 @@ from bodycoach.apps.ui.state import current_lang
 
 
 def _optional_page(module: str, func: str) -> Callable[[], None] | None:
-    """Return ``module.func`` or None when the module is not there (a page not built yet)."""
+    """Return ``module.func`` or None when the module is not there (a page not built yet).
+
+    A page that fails to import (e.g. a missing optional library) is left out with a one-line warning in
+    the sidebar, so the live coach still starts.
+    """
     try:
         mod = importlib.import_module(module)
     except ModuleNotFoundError as exc:
         if exc.name == module:
             return None
-        raise
+        st.sidebar.warning(f"{module}: {exc}")
+        return None
+    except Exception as exc:  # the other pages must keep working
+        st.sidebar.warning(f"{module}: {type(exc).__name__}: {exc}")
+        return None
     fn = getattr(mod, func, None)
     return fn if callable(fn) else None
 
