@@ -131,7 +131,7 @@ def test_analyzer_states_events_and_finish() -> None:
 
 def test_analyzer_gaze_style_needs_the_window() -> None:
     a = Analyzer(CFG)
-    labels = [a.step(make_landmarks(t, smile=0.09, cheek=0.03)).label(Behaviour.GAZE_STYLE)
+    labels = [a.step(make_landmarks(t, smile=0.15, cheek=0.03)).label(Behaviour.GAZE_STYLE)
               for t in range(0, 4000, 100)]
     assert labels[0] == "unknown" and labels[-1] == "warm"
 
