@@ -27,7 +27,7 @@ from bodycoach.features.geometry import Array, euler_yxz_deg, kabsch, to_pixels,
 from bodycoach.landmarks.indices import HEAD_POSE_POINTS, Face
 
 # Every face point read below; a NaN or absurd value in any of them makes the face "not measurable".
-_USED = tuple(sorted({*HEAD_POSE_POINTS, *(int(f) for f in Face)}))
+_USED = np.asarray(sorted({*HEAD_POSE_POINTS, *(int(f) for f in Face)}), dtype=np.intp)
 
 
 @dataclass(frozen=True)

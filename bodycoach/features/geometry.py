@@ -14,7 +14,8 @@ Array = npt.NDArray[np.float64]
 COORD_LIMIT = 3.0
 
 
-def valid_points(arr: npt.NDArray[np.floating[Any]] | None, idx: tuple[int, ...] | list[int] | None = None) -> bool:
+def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
+                 idx: tuple[int, ...] | list[int] | npt.NDArray[np.intp] | None = None) -> bool:
     """Return whether the (selected) points are finite and inside a sane range.
 
     Args:
@@ -23,11 +24,13 @@ def valid_points(arr: npt.NDArray[np.floating[Any]] | None, idx: tuple[int, ...]
     """
     if arr is None:
         return False
-    sub = arr if idx is None else arr[list(idx)]
-    xyz = sub[:, :3]
-    if not np.isfinite(xyz).all():
+    sub = arr[:, :3] if idx is None else arr[np.asarray(idx, dtype=np.intp), :3]
+    # One reduction: NaN and inf fail every comparison or make the sum non-finite.
+    s = float(np.abs(sub[:, :2] - 0.5).max(initial=0.0))
+    if not (s <= COORD_LIMIT):
         return False
-    return bool((np.abs(xyz[:, :2] - 0.5) <= COORD_LIMIT).all() and (np.abs(xyz[:, 2]) <= 10 * COORD_LIMIT).all())
+    zmax = float(np.abs(sub[:, 2]).max(initial=0.0))
+    return zmax <= 10 * COORD_LIMIT
 
 
 def to_pixels(arr: npt.NDArray[np.floating[Any]], image_wh: tuple[int, int]) -> Array:
