@@ -106,6 +106,8 @@ def measure(target: str, y4m: Path, seconds: float, warmup: float, log_dir: Path
             "mean_pipeline_ms": s1["mean-ms"], "last_extract_ms": s1["extract-ms"],
             "last_analyse_ms": s1["analyse-ms"], "last_render_ms": s1["render-ms"],
             "last_decode_ms": s1["decode-ms"], "last_encode_ms": s1["encode-ms"],
+            "input_delay_ms": s1.get("input-delay-ms"), "keepalive_repeats": s1.get("repeated"),
+            "loop_lag_max_ms": s1.get("loop-lag-max-ms"),
         })
     return out
 

@@ -49,18 +49,24 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         keepalive_s: When processing a frame takes longer than this (seconds), the last returned picture is
             sent again meanwhile (counted in ``repeated``), so the browser never goes long without media.
             0 disables it.
+        on_stats: Called (on the event loop) with diagnostics per processed frame: ``input-delay-ms``
+            (queueing before processing, see ``_note_input_delay``), ``repeated``, ``loop-lag-max-ms``.
     """
 
     kind = "video"
 
     def __init__(self, process: Callable[[Any], Any], on_dropped: Callable[[int], None] | None = None,
                  source_factory: Callable[[], MediaStreamTrack] | None = None,
-                 send_time_pts: bool = True, keepalive_s: float = 0.5) -> None:
+                 send_time_pts: bool = True, keepalive_s: float = 0.5,
+                 on_stats: Callable[[dict[str, float]], None] | None = None) -> None:
         super().__init__()
         self._send_time_pts = send_time_pts
         self.keepalive_s = keepalive_s
         self.repeated = 0
         self.max_loop_lag_ms = 0.0
+        self.input_delay_ms = 0.0
+        self._min_skew: float | None = None
+        self._on_stats = on_stats
         self._watchdog: asyncio.Task[None] | None = None
         self._pending: asyncio.Future[Any] | None = None
         self._pending_frame: Any = None
@@ -86,6 +92,7 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         self._input = track
         self._latest = None
         self._input_ended = False
+        self._min_skew = None  # a new connection has a new capture clock
 
     def hasTrack(self) -> bool:  # noqa: N802
         """Whether an input track is attached."""
@@ -162,6 +169,7 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
                 self._event.clear()
                 await self._event.wait()
             frame, self._latest = self._latest, None
+            self._note_input_delay(frame)
             self._pending = loop.run_in_executor(self._pool, self._process, frame)
             self._pending_frame = frame
         frame = self._pending_frame
@@ -181,6 +189,23 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         self._last_out = out
         self._stamp(out, frame)
         return out
+
+    def _note_input_delay(self, frame: Any) -> None:
+        """Track how much later than its own clock the newest input frame reaches processing.
+
+        ``wall time − frame time`` has an unknown constant offset (the browser's capture clock); its
+        excess over the smallest value seen is the queueing delay on the way in (browser encoder, network,
+        aiortc's jitter buffer and decoder, our reader), in ms.
+        """
+        if frame.pts is None or frame.time_base is None:
+            return
+        skew = time.monotonic() - float(frame.pts * frame.time_base)
+        if self._min_skew is None or skew < self._min_skew:
+            self._min_skew = skew
+        self.input_delay_ms = (skew - self._min_skew) * 1000.0
+        if self._on_stats is not None:
+            self._on_stats({"input-delay-ms": self.input_delay_ms, "repeated": self.repeated,
+                            "loop-lag-max-ms": self.max_loop_lag_ms})
 
     @staticmethod
     def _repeat(frame: Any) -> Any:

@@ -344,6 +344,7 @@ class LiveWorker:
         self._sink: FrameSink | None = None
         self._finished = False
         self.last_update: LiveUpdate | None = None
+        self.transport: dict[str, float] = {}
 
     # ----------------------------------------------------------------------------------------- page side
     @property
@@ -472,6 +473,11 @@ class LiveWorker:
         with self._lock:
             self._received += 1
         return self._process_av(frame)
+
+    def note_transport(self, values: Mapping[str, float]) -> None:
+        """Keep transport diagnostics from the track (shown with the counters; see ``NewestFrameTrack``)."""
+        with self._lock:
+            self.transport = dict(values)
 
     def note_dropped(self, n: int = 1) -> None:
         """Count ``n`` frames that arrived and were skipped for a newer one (``NewestFrameTrack``)."""

@@ -141,7 +141,8 @@ def _track_for(worker: LiveWorker, clip: Path | None = None) -> Any:
                 return MediaPlayer(str(clip), loop=True).video
 
         track = NewestFrameTrack(worker.on_frame, on_dropped=worker.note_dropped, source_factory=factory,
-                                 send_time_pts=os.environ.get(ENV_LIVE_PTS, "send") != "capture")
+                                 send_time_pts=os.environ.get(ENV_LIVE_PTS, "send") != "capture",
+                                 on_stats=worker.note_transport)
         st.session_state["bc_track"] = track
         st.session_state["bc_track_worker"] = worker
     return track
@@ -201,7 +202,9 @@ def _stats_html(u: LiveUpdate | None, worker: LiveWorker, lang: str) -> str:
         f'data-mean-ms="{s.mean_total_ms:.1f}" data-extract-ms="{st_.extract_ms:.1f}" '
         f'data-frame-w="{s.frame_wh[0]}" data-frame-h="{s.frame_wh[1]}" '
         f'data-analyse-ms="{st_.analyse_ms:.1f}" data-render-ms="{st_.render_ms:.1f}" '
-        f'data-decode-ms="{st_.decode_ms:.1f}" data-encode-ms="{st_.encode_ms:.1f}">{html.escape(text)}</div>'
+        f'data-decode-ms="{st_.decode_ms:.1f}" data-encode-ms="{st_.encode_ms:.1f}" '
+        + "".join(f'data-{k}="{v:.1f}" ' for k, v in dict(worker.transport).items())
+        + f'>{html.escape(text)}</div>'
     )
 
 
