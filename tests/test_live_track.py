@@ -173,3 +173,31 @@ def test_stalled_processing_repeats_the_last_picture_to_keep_media_flowing() -> 
     i = got.index(3)
     assert set(got[i - track.repeated: i]) == {2}  # the picture before the stall, repeated
     assert got[i + 1:] and all(v >= 4 for v in got[i + 1:])
+
+
+def test_input_delay_is_the_excess_of_wall_time_over_frame_time() -> None:
+    class ClockCamera(Camera):
+        """Frame times follow the wall clock; frames 10.. arrive 200 ms late (a queue on the way in)."""
+
+        async def recv(self) -> Any:
+            f = await super().recv()
+            late = 0.2 if self.i > 10 else 0.0
+            f.pts = int((time.monotonic() - late) * 90000)
+            return f
+
+    seen: list[dict[str, float]] = []
+    track = NewestFrameTrack(lambda f: f, send_time_pts=False, on_stats=seen.append)
+
+    async def main() -> None:
+        track.addTrack(ClockCamera(50, 20))
+        track.start()
+        while True:
+            try:
+                await track.recv()
+            except MediaStreamError:
+                return
+
+    asyncio.run(main())
+    track.close()
+    delays = [s["input-delay-ms"] for s in seen]
+    assert min(delays[:5]) < 30 and 150 < delays[-1] < 300, delays
