@@ -50,3 +50,19 @@ def test_partial_file_keeps_defaults(tmp_path: Path) -> None:
     cfg = load_config(p)
     assert cfg.head.turned_yaw_deg == 30 and cfg.hysteresis.min_on_ms == 1000
     assert cfg.smile == CoachConfig().smile
+
+
+def test_bad_model_files(tmp_path: Path) -> None:
+    from bodycoach.classifiers.linear import LinearModel
+    from bodycoach.features.face import FaceReference
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"features": ["a"], "mean": [0], "scale": [0], "weights": [1], "intercept": 0}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="scale values must be > 0"):
+        LinearModel.load(bad)
+    with pytest.raises(ConfigError, match="no such model file"):
+        LinearModel.load(tmp_path / "none.json")
+    with pytest.raises(ConfigError, match="not a face reference"):
+        FaceReference.load(bad)
+    with pytest.raises(ConfigError, match="no such face reference"):
+        FaceReference.load(tmp_path / "none.json")

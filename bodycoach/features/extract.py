@@ -19,19 +19,14 @@ from bodycoach.features.face import FaceReference, face_features
 from bodycoach.features.geometry import to_pixels, valid_points
 from bodycoach.features.hands import hand_size_px, palm_facing, pose_palm_facing
 from bodycoach.landmarks.indices import Hand, Pose
+from bodycoach.resources import calibration_file
 from bodycoach.types import Features, Landmarks
-
-CALIBRATION_DIR = Path(__file__).resolve().parent.parent.parent / "calibration"
 
 
 @lru_cache(maxsize=4)
 def load_face_reference(path: str | None = None) -> FaceReference:
-    """Load (once) the rigid face reference used for head pose."""
-    if path is None:
-        from bodycoach.calibration import __file__ as cal_file
-
-        path = str(Path(cal_file).parent / "face_reference.json")
-    return FaceReference.load(Path(path))
+    """Load (once) the rigid face reference used for head pose (default ``calibration/face_reference.json``)."""
+    return FaceReference.load(Path(path) if path is not None else calibration_file("face_reference.json"))
 
 
 def _resolve_hands(lm: Landmarks) -> tuple[npt.NDArray[np.floating[Any]] | None, npt.NDArray[np.floating[Any]] | None]:

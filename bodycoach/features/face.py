@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bodycoach.errors import ConfigError
 from bodycoach.features.geometry import Array, euler_yxz_deg, kabsch, to_pixels, valid_points
 from bodycoach.landmarks.indices import HEAD_POSE_POINTS, Face
 
@@ -51,9 +52,18 @@ class FaceReference:
 
     @classmethod
     def load(cls, path: Path) -> FaceReference:
-        """Read a reference written by :meth:`save`."""
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(indices=tuple(int(i) for i in d["indices"]), points=np.asarray(d["points"], dtype=np.float64))
+        """Read a reference written by :meth:`save`.
+
+        Raises:
+            ConfigError: the file is missing or not a face reference.
+        """
+        try:
+            d = json.loads(Path(path).read_text(encoding="utf-8"))
+            return cls(indices=tuple(int(i) for i in d["indices"]), points=np.asarray(d["points"], dtype=np.float64))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such face reference file") from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{path}: not a face reference ({exc})") from None
 
     def save(self, path: Path, note: str = "") -> None:
         """Write the reference as JSON (small, reviewable)."""
