@@ -448,6 +448,16 @@ def score(pred: Predictions) -> dict[str, Any]:
     out["palm"] = {"n": len(t_p), "accuracy": (sum(t == p for t, p in zip(t_p, p_p, strict=True)) / len(t_p))
                    if t_p else 0.0}
     cover("palm", p_p)
+    # No labelled rows = no figure (NaN, printed as "—" and null in JSON), not a score of 0.
+    for d in out.values():
+        if isinstance(d, dict) and d.get("n") == 0:
+            for k, v in d.items():
+                if k not in ("n", "n_labelled") and isinstance(v, (int, float)):
+                    d[k] = math.nan
+    for name in list(coverage):
+        src = {"eye_contact": t_ec, "smile": t_s, "head": t_h, "arms": t_a, "palm": t_p}.get(name)
+        if src is not None and not src:
+            coverage[name] = math.nan
     out["coverage"] = coverage
     return out
 
@@ -483,7 +493,7 @@ def iter_table(report: dict[str, Any]) -> Iterator[str]:
         if "per_class_f1" in d:
             figs += "  (per class F1: " + ", ".join(f"{k} {v:.2f}" for k, v in d["per_class_f1"].items()) + ")"
         yield f"{key:<14} {d.get('n', 0):>5}  {figs}"
-    yield "coverage       " + "  ".join(f"{k}={v:.3f}" for k, v in report.get("coverage", {}).items())
+    yield "coverage       " + "  ".join(f"{k}={f(v)}" for k, v in report.get("coverage", {}).items())
     conf = report.get("smile_type", {}).get("confusion")
     if conf:
         cols = list(next(iter(conf.values())).keys())

@@ -167,3 +167,11 @@ def test_regression_gate_on_dev(dev_data: Path, capsys: pytest.CaptureFixture[st
         elif "mae" not in name and new < old - TOLERANCE:
             worse.append(f"{name}: {new:.4f} < {old:.4f} - {TOLERANCE}")
     assert not worse, "dev figures dropped: " + "; ".join(worse)
+
+
+def test_empty_data_folder_gives_no_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, HEADER)
+    assert main(["evaluate", str(tmp_path), "--json", "--no-cache"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["eye_contact"] == {"n": 0, "precision": None, "recall": None, "f1": None, "mcc": None}
+    assert rep["palm"]["accuracy"] is None and rep["coverage"]["smile"] is None
