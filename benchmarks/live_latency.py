@@ -107,6 +107,7 @@ def measure(target: str, y4m: Path, seconds: float, warmup: float, log_dir: Path
             "last_analyse_ms": s1["analyse-ms"], "last_render_ms": s1["render-ms"],
             "last_decode_ms": s1["decode-ms"], "last_encode_ms": s1["encode-ms"],
             "input_delay_ms": s1.get("input-delay-ms"), "keepalive_repeats": s1.get("repeated"),
+            "throttled": s1.get("throttled"),
             "loop_lag_max_ms": s1.get("loop-lag-max-ms"),
         })
     return out

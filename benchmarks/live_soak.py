@@ -87,6 +87,7 @@ def main() -> int:
                 "latency_ms_p50": round(statistics.median(lat), 1) if lat else None,
                 "latency_samples": len(lat), "loadavg_1min": round(os.getloadavg()[0], 1),
                 "input_delay_ms": cur.get("input-delay-ms"), "keepalive_repeats": cur.get("repeated"),
+                "throttled": cur.get("throttled"),
                 "loop_lag_max_ms": cur.get("loop-lag-max-ms"),
             }
             prev = cur

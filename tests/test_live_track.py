@@ -201,3 +201,28 @@ def test_input_delay_is_the_excess_of_wall_time_over_frame_time() -> None:
     track.close()
     delays = [s["input-delay-ms"] for s in seen]
     assert min(delays[:5]) < 30 and 150 < delays[-1] < 300, delays
+
+
+def test_throttle_skips_processing_and_repeats_the_picture() -> None:
+    calls = 0
+
+    def process(frame: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return frame
+
+    track = NewestFrameTrack(process, keepalive_s=0.01)
+
+    async def main() -> list[Any]:
+        track.addTrack(Camera(100, 50))
+        track.start()
+        first = await track.recv()
+        track._throttle_until = time.monotonic() + 0.2  # as the watchdog does after a late loop
+        during = [await track.recv() for _ in range(5)]
+        return [first, *during]
+
+    frames = asyncio.run(main())
+    track.close()
+    assert calls == 1 and track.throttled == 5 and len(frames) == 6
+    pts = [f.pts for f in frames]
+    assert pts == sorted(set(pts))

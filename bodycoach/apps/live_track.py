@@ -50,7 +50,12 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
             sent again meanwhile (counted in ``repeated``), so the browser never goes long without media.
             0 disables it.
         on_stats: Called (on the event loop) with diagnostics per processed frame: ``input-delay-ms``
-            (queueing before processing, see ``_note_input_delay``), ``repeated``, ``loop-lag-max-ms``.
+            (queueing before processing, see ``_note_input_delay``), ``repeated``, ``throttled``,
+            ``loop-lag-max-ms``.
+        throttle_lag_ms: When aiortc's event loop runs this many ms late (an overloaded machine), processing
+            pauses for ``throttle_s`` (1 s) and the last picture is re-sent instead, so the connection's
+            own work gets the CPU. Chromium reports the connection "disconnected" after ~2.5 s without
+            answers, and streamlit-webrtc then ends the session. 0 disables it.
     """
 
     kind = "video"
@@ -58,12 +63,17 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
     def __init__(self, process: Callable[[Any], Any], on_dropped: Callable[[int], None] | None = None,
                  source_factory: Callable[[], MediaStreamTrack] | None = None,
                  send_time_pts: bool = True, keepalive_s: float = 0.5,
-                 on_stats: Callable[[dict[str, float]], None] | None = None) -> None:
+                 on_stats: Callable[[dict[str, float]], None] | None = None,
+                 throttle_lag_ms: float = 500.0) -> None:
         super().__init__()
         self._send_time_pts = send_time_pts
         self.keepalive_s = keepalive_s
         self.repeated = 0
         self.max_loop_lag_ms = 0.0
+        self.throttle_lag_ms = throttle_lag_ms
+        self.throttle_s = 1.0
+        self.throttled = 0
+        self._throttle_until = 0.0
         self.input_delay_ms = 0.0
         self._min_skew: float | None = None
         self._on_stats = on_stats
@@ -117,6 +127,9 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
             lag_ms = (time.monotonic() - t - period) * 1000.0
             if lag_ms > self.max_loop_lag_ms:
                 self.max_loop_lag_ms = lag_ms
+            if lag_ms > self.throttle_lag_ms > 0:
+                # Give the CPU back to the connection for a moment: pause processing, keep re-sending.
+                self._throttle_until = time.monotonic() + self.throttle_s
             if lag_ms > 1000.0:
                 log.warning("WebRTC event loop ran %.0f ms late (the machine is overloaded); the browser may "
                             "drop the connection", lag_ms)
@@ -159,6 +172,14 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         if self._input is not None and self._reader is None:
             self.start()  # here we are on aiortc's loop
         loop = asyncio.get_running_loop()
+        if self._pending is None and self._last_out is not None and time.monotonic() < self._throttle_until:
+            # The event loop has been starved: skip processing for a moment so WebRTC's own work
+            # (consent checks, RTP, RTCP) gets the CPU, and keep the browser's picture alive.
+            await asyncio.sleep(self.keepalive_s)
+            self.throttled += 1
+            out = self._repeat(self._last_out)
+            self._stamp(out, self._pending_frame)
+            return out
         if self._pending is None:
             while self._latest is None:
                 if self._input_ended or self._event is None:
@@ -205,7 +226,7 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         self.input_delay_ms = (skew - self._min_skew) * 1000.0
         if self._on_stats is not None:
             self._on_stats({"input-delay-ms": self.input_delay_ms, "repeated": self.repeated,
-                            "loop-lag-max-ms": self.max_loop_lag_ms})
+                            "throttled": self.throttled, "loop-lag-max-ms": self.max_loop_lag_ms})
 
     @staticmethod
     def _repeat(frame: Any) -> Any:
