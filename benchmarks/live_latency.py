@@ -79,7 +79,8 @@ def measure(target: str, y4m: Path, seconds: float, warmup: float, log_dir: Path
         t0 = time.monotonic()
         page.wait_for_timeout(seconds * 1000)
         data = frame.evaluate("() => ({lat: window.__bc.lat, remote: window.__bc.remoteFrames, "
-                              "misses: window.__bc.misses, local: window.__bc.localFrames})")
+                              "misses: window.__bc.misses, local: window.__bc.localFrames, "
+                              "repeats: window.__bc.repeats})")
         s1 = h.read_stats(page) if target.startswith("app") else {}
         elapsed = time.monotonic() - t0
         if target.startswith("app"):
@@ -89,6 +90,7 @@ def measure(target: str, y4m: Path, seconds: float, warmup: float, log_dir: Path
     out: dict[str, object] = {
         "target": target, "seconds": round(elapsed, 1), "samples": len(lat),
         "returned_fps": round(data["remote"] / elapsed, 1), "undecoded_frames": data["misses"],
+        "repeated_frames_seen": data["repeats"],
         "loadavg_1min": [round(load0, 1), round(os.getloadavg()[0], 1)], "cpus": os.cpu_count(),
     }
     if lat:
