@@ -375,6 +375,62 @@ class HeadlessDisplay:
         """Nothing to release."""
 
 
+def _x11() -> Any:
+    lib = ctypes.util.find_library("X11")
+    if not lib:
+        return None
+    x11 = ctypes.CDLL(lib)
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XDefaultScreen.argtypes = [ctypes.c_void_p]
+    x11.XDisplayWidth.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    x11.XDefaultRootWindow.restype = ctypes.c_ulong
+    x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XGetWindowProperty.argtypes = [
+        ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_long, ctypes.c_long, ctypes.c_int,
+        ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_int),
+        ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_void_p)]
+    x11.XFree.argtypes = [ctypes.c_void_p]
+    return x11
+
+
+def x_window_manager_running(display: str | None = None) -> bool | None:
+    """Whether an EWMH window manager runs on the X display (root has ``_NET_SUPPORTING_WM_CHECK``).
+
+    Returns None without X (no display or no libX11).
+    """
+    name = display or os.environ.get("DISPLAY")
+    if not name:
+        return None
+    try:
+        x11 = _x11()
+        if x11 is None:
+            return None
+        dpy = x11.XOpenDisplay(name.encode())
+        if not dpy:
+            return None
+        try:
+            atom = x11.XInternAtom(dpy, b"_NET_SUPPORTING_WM_CHECK", 1)
+            if not atom:
+                return False
+            typ, fmt = ctypes.c_ulong(), ctypes.c_int()
+            n, after, data = ctypes.c_ulong(), ctypes.c_ulong(), ctypes.c_void_p()
+            status = x11.XGetWindowProperty(dpy, x11.XDefaultRootWindow(dpy), atom, 0, 1, 0, 0,
+                                            ctypes.byref(typ), ctypes.byref(fmt), ctypes.byref(n),
+                                            ctypes.byref(after), ctypes.byref(data))
+            if data.value:
+                x11.XFree(data)
+            return status == 0 and n.value > 0
+        finally:
+            x11.XCloseDisplay(dpy)
+    except (OSError, AttributeError):
+        return None
+
+
 def x_screen_size(display: str | None = None) -> tuple[int, int] | None:
     """Return the X screen's current size in pixels via libX11, or None without X.
 
@@ -384,17 +440,10 @@ def x_screen_size(display: str | None = None) -> tuple[int, int] | None:
     name = display or os.environ.get("DISPLAY")
     if not name:
         return None
-    lib = ctypes.util.find_library("X11")
-    if not lib:
-        return None
     try:
-        x11 = ctypes.CDLL(lib)
-        x11.XOpenDisplay.restype = ctypes.c_void_p
-        x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
-        x11.XDefaultScreen.argtypes = [ctypes.c_void_p]
-        x11.XDisplayWidth.argtypes = [ctypes.c_void_p, ctypes.c_int]
-        x11.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
-        x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        x11 = _x11()
+        if x11 is None:
+            return None
         dpy = x11.XOpenDisplay(name.encode())
         if not dpy:
             return None
@@ -410,11 +459,20 @@ def x_screen_size(display: str | None = None) -> tuple[int, int] | None:
 class HighGuiDisplay:
     """A native OpenCV HighGUI (Qt) window, full screen unless ``windowed``.
 
-    Full screen is requested the standard way (``WND_PROP_FULLSCREEN``); where no window manager honours
-    it (a bare X server such as Xvfb or a minimal kiosk session) the window is also moved to 0,0 and sized
-    to the screen, re-checked every ``screen_poll_s`` so a resolution change is followed. The image is
-    drawn at the window's size (``WINDOW_FREERATIO``: no scaling, no letterbox by the toolkit) and without
-    the Qt toolbar (``WINDOW_GUI_NORMAL``).
+    With a window manager, full screen is requested the standard way (``WND_PROP_FULLSCREEN``), once the
+    window has been shown. On a bare X server (no window manager: Xvfb, a minimal kiosk session) nobody
+    honours that request, so the window is moved to 0,0 and sized to the screen instead. (Requesting full
+    screen there before the first ``imshow`` gave a black screen in 2 of 2 tries under Xvfb.) The
+    placement is re-checked every ``screen_poll_s``, so a resolution change is followed.
+
+    On a bare X server Qt also sometimes maps the window and then never paints it. This happened in about
+    1 of 5 starts under Xvfb here: the screen stays black while the window's geometry and map state look
+    right. Without a window manager there is no compositor, so the screen shows exactly our window. Every
+    ``screen_poll_s`` the screen is grabbed and compared with the canvas. A black screen under a non-black
+    canvas twice in a row recreates the window, which then paints (``recreations`` counts this).
+
+    The image is drawn at the window's size (``WINDOW_FREERATIO``: no scaling or letterbox by the toolkit)
+    and without the Qt toolbar (``WINDOW_GUI_NORMAL``).
     """
 
     def __init__(self, windowed: bool = False, title: str = WINDOW_TITLE,
@@ -427,13 +485,26 @@ class HighGuiDisplay:
         self._screen_checked = -1e9
         self._wh = windowed_wh
         self._shown = 0
+        self.placements = 0
+        self.recreations = 0
+        self._black_checks = 0
+        self._paint_checked = time.monotonic()
+        self.window_manager = x_window_manager_running()
         if windowed:
             cv2.resizeWindow(title, *windowed_wh)
         else:
-            cv2.setWindowProperty(title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
             self._screen = x_screen_size()
             if self._screen is not None:
                 self._wh = self._screen
+
+    def _place(self, scr: tuple[int, int] | None) -> None:
+        """Request full screen (window manager) and cover the screen by hand (needed without one)."""
+        self.placements += 1
+        if self.window_manager is not False:
+            cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
+        if scr is not None:
+            cv2.moveWindow(self.title, 0, 0)
+            cv2.resizeWindow(self.title, *scr)
 
     def _check_screen(self) -> None:
         now = time.monotonic()
@@ -451,9 +522,7 @@ class HighGuiDisplay:
         except cv2.error:
             return
         if (rect[0], rect[1], rect[2], rect[3]) != (0, 0, scr[0], scr[1]):
-            cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
-            cv2.moveWindow(self.title, 0, 0)
-            cv2.resizeWindow(self.title, *scr)
+            self._place(scr)
 
     def size(self) -> tuple[int, int]:
         """The size to draw at: the screen when full screen, else the window's drawable area."""
@@ -474,8 +543,41 @@ class HighGuiDisplay:
     def show(self, canvas: Frame) -> None:
         """Show ``canvas`` and let the GUI toolkit process its events."""
         cv2.imshow(self.title, canvas)
+        if self._shown == 0 and not self.windowed:
+            self._place(self._screen)  # now that the window exists and is mapped
+            self._screen_checked = time.monotonic()
         cv2.waitKey(1)
         self._shown += 1
+        if self.window_manager is False and not self.windowed:
+            self._check_painted(canvas)
+
+    def _check_painted(self, canvas: Frame) -> None:
+        now = time.monotonic()
+        if now - self._paint_checked < self.screen_poll_s:
+            return
+        self._paint_checked = now
+        try:
+            from PIL import ImageGrab
+
+            shot = np.asarray(ImageGrab.grab(xdisplay=os.environ.get("DISPLAY")))
+        except Exception:  # no XCB support in Pillow, or the display went away: nothing to check
+            return
+        screen_black = not shot[::37, ::37].any()
+        canvas_black = int(canvas[::37, ::37].max()) < 8
+        self._black_checks = self._black_checks + 1 if screen_black and not canvas_black else 0
+        if self._black_checks >= 2:
+            log.warning("the window is not being painted; recreating it")
+            self.recreations += 1
+            self._black_checks = 0
+            try:
+                cv2.destroyWindow(self.title)
+                cv2.waitKey(1)
+            except cv2.error:
+                pass
+            cv2.namedWindow(self.title, cv2.WINDOW_NORMAL | cv2.WINDOW_FREERATIO | cv2.WINDOW_GUI_NORMAL)
+            cv2.imshow(self.title, canvas)
+            self._place(self._screen)
+            cv2.waitKey(1)
 
     def close(self) -> None:
         """Close the window."""
