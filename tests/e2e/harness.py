@@ -149,12 +149,14 @@ LATENCY_JS_TEMPLATE = """
     if (!w || !h) return -1;
     if (cv.width !== w || cv.height !== h) { cv.width = w; cv.height = h; }
     cx.drawImage(video, 0, 0);
-    const x = w - 2 * CELL + CELL / 2;
-    const col = cx.getImageData(x | 0, 0, 1, CELL * (BITS + 3)).data;
+    // The code was drawn on 640-pixel-wide frames; the browser may send a scaled-down stream.
+    const c = CELL * w / 640;
+    const x = w - 2 * c + c / 2;
+    const col = cx.getImageData(x | 0, 0, 1, Math.ceil(c * (BITS + 3))).data;
     const at = (y) => col[(y | 0) * 4];
-    if (at(CELL * 1.5) > 64) return -1;        // guard cell above the code must be black
+    if (at(c * 1.5) > 64) return -1;        // guard cell above the code must be black
     let v = 0;
-    for (let b = 0; b < BITS; b++) if (at(CELL * (b + 2) + CELL / 2) > 128) v |= (1 << b);
+    for (let b = 0; b < BITS; b++) if (at(c * (b + 2) + c / 2) > 128) v |= (1 << b);
     return v;
   }
   const bc = window.__bc = {local: new Map(), lat: [], remoteFrames: 0, localFrames: 0, misses: 0,
