@@ -47,8 +47,10 @@ def main() -> None:
             st.rerun()
     from bodycoach.apps.ui.live import render_live_page
 
-    pages = [st.Page(render_live_page, title=t("nav_live", lang), icon=":material/videocam:", url_path="live", default=True)]
+    pages = [st.Page(render_live_page, title=t("nav_live", lang), icon=":material/videocam:", url_path="live",
+                     default=True)]
     review = _optional_page("bodycoach.apps.ui.review", "render_review_page")
     if review is not None:
-        pages.append(st.Page(review, title=t("nav_review", lang), icon=":material/fact_check:", url_path="review"))
+        pages.append(st.Page(review, title=t("nav_review", lang), icon=":material/fact_check:",
+                             url_path="review"))
     st.navigation(pages).run()
