@@ -49,7 +49,8 @@ delay=$min_s
 restarts=0
 while :; do
     started=$(date +%s)
-    "$@" &
+    # The kiosk shows a calm "restarted after an error" note for a few seconds when this is > 0.
+    BODYCOACH_KIOSK_RESTARTS=$restarts "$@" &
     child=$!
     wait "$child"
     rc=$?

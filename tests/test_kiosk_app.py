@@ -228,6 +228,29 @@ def test_coach_crash_recovered_in_process_then_budget_exits() -> None:
         app2.close()
 
 
+def test_restart_note_after_a_supervisor_restart(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bodycoach.apps.kiosk_app import RESTART_NOTE_MS, WARN
+
+    def stripe(canvas: np.ndarray) -> int:
+        return int((canvas == np.array(WARN, np.uint8)).all(axis=2).sum())
+
+    app = make_app(kiosk_config())
+    try:
+        app.tick()
+        assert stripe(app.last_canvas) == 0  # a first start: no note
+    finally:
+        app.close()
+    monkeypatch.setenv("BODYCOACH_KIOSK_RESTARTS", "2")
+    app = make_app(kiosk_config())
+    try:
+        app.tick()
+        assert stripe(app.last_canvas) > 100
+        run_until(app, lambda a: a.clock.now_ms > RESTART_NOTE_MS + 100 and a.camera_ok)
+        assert stripe(app.last_canvas) == 0  # gone after a few seconds
+    finally:
+        app.close()
+
+
 def test_resolution_change_relays_out_every_frame() -> None:
     app = make_app(kiosk_config())
     try:
@@ -461,11 +484,14 @@ def _supervise(cmd: str, tmp_path: Path, **env: str) -> subprocess.CompletedProc
 def test_supervisor_restarts_crashes_but_not_config_errors(tmp_path: Path) -> None:
     count = tmp_path / "runs"
     # crashes twice (exit 1, then SIGSEGV), then stops normally
-    cmd = (f"n=$(cat {count} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {count}; "
+    seen = tmp_path / "restarts_seen"
+    cmd = (f"echo $BODYCOACH_KIOSK_RESTARTS >> {seen}; "
+           f"n=$(cat {count} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {count}; "
            "[ $n -eq 1 ] && exit 1; [ $n -eq 2 ] && kill -SEGV $$; exit 0")
     r = _supervise(cmd, tmp_path)
     assert r.returncode == 0, r.stderr
     assert count.read_text().strip() == "3"
+    assert seen.read_text().split() == ["0", "1", "2"]  # the kiosk learns it was restarted
     assert "restart 1" in r.stderr and "restart 2" in r.stderr and "status 139" in r.stderr
     r2 = _supervise("exit 2", tmp_path)
     assert r2.returncode == 2 and "not restarting" in r2.stderr

@@ -68,6 +68,10 @@ BAD: BGR = (70, 120, 240)
 
 WINDOW_TITLE = "bodycoach kiosk"
 
+# How long the "restarted after an error" note stays on screen after a supervisor restart, in ms: long
+# enough to be read from a few metres away, short enough not to greet the next trainee with it.
+RESTART_NOTE_MS = 6000
+
 
 class SourceLike(Protocol):
     """What the grabber needs from a frame source (``bodycoach.io.video.VideoSource`` fits)."""
@@ -655,6 +659,9 @@ class KioskApp:
         self._last_real = time.monotonic()
         self._last_media: int | None = None
         self._coach_error_until = -1
+        # Set by deploy/kiosk-supervisor.sh: after a restart, say so calmly for the first few seconds.
+        restarts = os.environ.get("BODYCOACH_KIOSK_RESTARTS", "0")
+        self._restart_note_until = RESTART_NOTE_MS if restarts.isdigit() and int(restarts) > 0 else -1
         self._stall: StallReason | None = None
         self.frames = 0
         self.ticks = 0
@@ -747,7 +754,8 @@ class KioskApp:
             self.watch.reset(now)
         elif item is not None:
             self._stall = None
-        camera_ok = self.grabber.status == SourceStatus.OK and self._stall is None
+        # Opening (at start, or after a stall) is not "missing": only a failed open or read is.
+        camera_ok = self.grabber.status != SourceStatus.MISSING and self._stall is None
         self.camera_ok = camera_ok
 
         obs: PresenceObservation | None = None
@@ -910,6 +918,8 @@ class KioskApp:
             msg = text("camera_frozen" if self._stall is not None else "camera_missing", self.lang)
         elif now < self._coach_error_until:
             msg = text("coach_error", self.lang)
+        elif now < self._restart_note_until:
+            msg = text("restarted", self.lang)
         if msg:
             self._draw_message(canvas, lay, msg)
         return canvas
