@@ -226,3 +226,31 @@ def test_throttle_skips_processing_and_repeats_the_picture() -> None:
     assert calls == 1 and track.throttled == 5 and len(frames) == 6
     pts = [f.pts for f in frames]
     assert pts == sorted(set(pts))
+
+
+def test_lower_thread_priority_applies_to_the_thread_and_its_children() -> None:
+    import os
+
+    from bodycoach.apps.live_track import lower_thread_priority
+
+    seen: dict[str, int] = {}
+
+    def child() -> None:
+        seen["child"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def parent() -> None:
+        seen["before"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        seen["ok"] = int(lower_thread_priority(5))
+        seen["after"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        t = threading.Thread(target=child)
+        t.start()
+        t.join()
+
+    main_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    t = threading.Thread(target=parent)
+    t.start()
+    t.join()
+    if not seen["ok"]:
+        pytest.skip("per-thread priorities not available here")
+    assert seen["after"] == min(19, seen["before"] + 5) and seen["child"] == seen["after"]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before  # caller untouched

@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import fractions
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +33,25 @@ log = logging.getLogger(__name__)
 
 _CLOCK_HZ = 90_000  # the RTP video clock
 _TIME_BASE = fractions.Fraction(1, _CLOCK_HZ)
+
+
+#: Niceness added to the threads that run the models, so WebRTC's event loop (nice 0) wins the CPU.
+PROCESSING_NICE = 10
+
+
+def lower_thread_priority(nice: int = PROCESSING_NICE) -> bool:
+    """Give the calling thread (and the threads it creates later) a lower CPU priority; Linux only.
+
+    On Linux the nice value is per thread and inherited by threads created afterwards, so calling this
+    in the thread that builds the MediaPipe graphs lowers their worker threads too. Returns whether it
+    worked (never raises: it is an optimisation).
+    """
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+        return True
+    except (AttributeError, OSError):
+        return False
 
 
 class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
@@ -92,7 +113,8 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         self._event: asyncio.Event | None = None
         self._latest: Any | None = None
         self._input_ended = False
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bodycoach-live")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bodycoach-live",
+                                        initializer=lower_thread_priority)
 
     # -- MediaSink side (streamlit-webrtc calls these with the browser's track) -----------------------
     def addTrack(self, track: MediaStreamTrack) -> None:  # noqa: N802 - streamlit-webrtc's protocol name

@@ -107,9 +107,7 @@ def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
         return make_live_coach(mirrored=False, config=config, profile=profile)
 
     try:
-        coach = factory()  # here, not on the first frame: load errors reach the page, not a video thread
-        # One blank frame initialises the model graphs now, so the first camera frame is not seconds late.
-        coach.extractor.extract(np.zeros((480, 640, 3), np.uint8), 0)
+        coach = _build_coach(factory)
     except BodycoachError as exc:
         st.error(str(exc))
         st.stop()
@@ -117,6 +115,35 @@ def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
     st.session_state["bc_worker"] = worker
     st.session_state["bc_worker_key"] = key
     return worker
+
+
+def _build_coach(factory: Any) -> Any:
+    """Build the coach and warm its models up now, on a low-priority thread; re-raise its errors here.
+
+    Here, not on the first frame: a load error reaches the page instead of dying in a video thread, and
+    one blank frame initialises the graphs so the first camera frame is not seconds late. The thread has a
+    lower CPU priority, which the model threads it creates inherit: on a busy machine WebRTC's event loop
+    then still answers the browser in time (see docs/live.md).
+    """
+    from bodycoach.apps.live_track import lower_thread_priority
+
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        lower_thread_priority()
+        try:
+            coach = factory()
+            coach.extractor.extract(np.zeros((480, 640, 3), np.uint8), 0)
+            out["coach"] = coach
+        except BaseException as exc:  # handed to the page thread below
+            out["error"] = exc
+
+    th = threading.Thread(target=run, name="bodycoach-coach-init", daemon=True)
+    th.start()
+    th.join()
+    if "error" in out:
+        raise out["error"]
+    return out["coach"]
 
 
 def _track_for(worker: LiveWorker, clip: Path | None = None) -> Any:
