@@ -156,6 +156,15 @@ def test_english_switch(browser_page: tuple[str, Any, Path], artifacts: Path) ->
     sidebar.locator('[data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="English").click()
     page.get_by_text("Rehearse the customer encounter").wait_for(timeout=30_000)
-    assert page.get_by_text("Face to face").count() >= 1
+    page.wait_for_timeout(1000)
     shot(page, artifacts, "live_english.png")
+    assert page.get_by_text("Face to face").count() >= 1
+    # Choices survive the switch and are shown in English.
+    assert page.get_by_role("radio", name="Camera").is_checked()
+    assert page.get_by_role("radio", name="Face to face").is_checked()
+    assert page.get_by_role("radio", name="Reception").is_checked()
+    customer = page.locator('[data-testid="stSelectbox"]').filter(has_text="Customer type")
+    shown = customer.evaluate("e => [...e.querySelectorAll('input')].map(i => i.value || i.placeholder || "
+                              "i.getAttribute('aria-label') || '').join('|') + '|' + e.textContent")
+    assert "Free practice (no customer type)" in shown, shown
 

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -394,15 +395,36 @@ def _render_summary(report: Any, lang: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------- page
+def _choice(widget: Any, label: str, options: Sequence[str], name: str, lang: str,
+            fmt: Callable[[str], str], **kw: Any) -> str:
+    """A radio or selectbox whose choice survives a language switch.
+
+    Streamlit matches a widget's stored value against its *formatted* options, so a keyed widget loses its
+    selection when ``format_func`` starts answering in another language. The widget is therefore keyed per
+    language and the choice itself kept in ``bc_<name>_value``.
+    """
+    store, wkey = f"bc_{name}_value", f"bc_{name}_{lang}"
+    value = st.session_state.get(store)
+    if value not in options:
+        value = options[0]
+    if wkey in st.session_state:
+        if st.session_state[wkey] != value:  # changed from code (e.g. "Next phase")
+            st.session_state[wkey] = value
+        out = widget(label, options, key=wkey, format_func=fmt, **kw)
+    else:
+        out = widget(label, options, index=list(options).index(value), key=wkey, format_func=fmt, **kw)
+    st.session_state[store] = out
+    return str(out)
+
+
 def _sidebar(lang: str) -> dict[str, Any]:
     """Session settings in the sidebar; returns them."""
     with st.sidebar:
-        source = st.radio(t("source", lang), ("camera", "demo"), key="bc_source",
-                          format_func=lambda s: t(f"source_{s}", lang))
+        source = _choice(st.radio, t("source", lang), ("camera", "demo"), "source", lang,
+                         lambda s: t(f"source_{s}", lang))
         if source == "camera":
             st.caption(t("no_camera_help", lang))
-        mode = st.radio(t("mode", lang), scenarios.MODES, key="bc_mode",
-                        format_func=lambda m: t(f"mode_{m}", lang))
+        mode = _choice(st.radio, t("mode", lang), scenarios.MODES, "mode", lang, lambda m: t(f"mode_{m}", lang))
         mirror = st.toggle(t("mirror", lang), value=True, key="bc_mirror", disabled=source != "camera")
         show_lm = st.toggle(t("landmarks", lang), value=False, key="bc_landmarks")
         st.divider()
@@ -420,17 +442,16 @@ def _sidebar(lang: str) -> dict[str, Any]:
 
 def _phase_picker(mode: str, lang: str) -> str:
     phase_keys = [p.key for p in scenarios.phases(mode)]
-    if st.session_state.get("bc_phase") not in phase_keys:
-        st.session_state["bc_phase"] = phase_keys[0]
 
     def _next_phase() -> None:
-        i = phase_keys.index(st.session_state["bc_phase"])
-        st.session_state["bc_phase"] = phase_keys[min(i + 1, len(phase_keys) - 1)]
+        cur = st.session_state.get("bc_phase_value")
+        i = phase_keys.index(cur) if cur in phase_keys else 0
+        st.session_state["bc_phase_value"] = phase_keys[min(i + 1, len(phase_keys) - 1)]
 
     c1, c2 = st.columns([6, 1], vertical_alignment="bottom")
     with c1:
-        phase = st.radio(t("phase", lang), phase_keys, horizontal=True, key="bc_phase",
-                         format_func=lambda k: scenarios.get_phase(k, mode).name.get(lang))
+        phase = _choice(st.radio, t("phase", lang), phase_keys, "phase", lang,
+                        lambda k: scenarios.get_phase(k, mode).name.get(lang), horizontal=True)
     with c2:
         st.button(t("next_phase", lang), on_click=_next_phase, key="bc_next_phase")
     ph = scenarios.get_phase(phase, mode)
@@ -451,10 +472,8 @@ def render_live_page() -> None:
     st.caption(t("privacy", lang))
 
     customer_keys = ("", *(c.key for c in scenarios.CUSTOMER_TYPES))
-    customer = st.selectbox(
-        t("customer", lang), customer_keys, key="bc_customer",
-        format_func=lambda k: (scenarios.get_customer_type(k).name.get(lang) if k
-                               else t("customer_free", lang)))
+    customer = _choice(st.selectbox, t("customer", lang), customer_keys, "customer", lang,
+                       lambda k: scenarios.get_customer_type(k).name.get(lang) if k else t("customer_free", lang))
     if customer:
         _scenario_card(customer, lang)
     phase = _phase_picker(mode, lang)
