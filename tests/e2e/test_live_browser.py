@@ -167,4 +167,12 @@ def test_english_switch(browser_page: tuple[str, Any, Path], artifacts: Path) ->
     shown = customer.evaluate("e => [...e.querySelectorAll('input')].map(i => i.value || i.placeholder || "
                               "i.getAttribute('aria-label') || '').join('|') + '|' + e.textContent")
     assert "Free practice (no customer type)" in shown, shown
+    page.wait_for_timeout(2000)  # let the rerun after the switch settle before clicking
+    page.get_by_role("button", name="Next phase").click()
+    solve = page.get_by_role("radio", name="Solve the problem quickly")
+    for _ in range(20):
+        if solve.is_checked():
+            break
+        page.wait_for_timeout(250)
+    assert solve.is_checked()
 

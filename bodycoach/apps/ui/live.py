@@ -401,15 +401,21 @@ def _choice(widget: Any, label: str, options: Sequence[str], name: str, lang: st
 
     Streamlit matches a widget's stored value against its *formatted* options, so a keyed widget loses its
     selection when ``format_func`` starts answering in another language. The widget is therefore keyed per
-    language and the choice itself kept in ``bc_<name>_value``.
+    language and the choice itself kept in ``bc_<name>_value``. Code changes the choice by setting
+    ``bc_<name>_set`` (e.g. "Next phase").
     """
     store, wkey = f"bc_{name}_value", f"bc_{name}_{lang}"
+    forced = st.session_state.pop(f"bc_{name}_set", None)
+    if forced in options:
+        st.session_state[store] = forced
+        if wkey in st.session_state:
+            st.session_state[wkey] = forced
     value = st.session_state.get(store)
     if value not in options:
         value = options[0]
-    if wkey in st.session_state:
-        if st.session_state[wkey] != value:  # changed from code (e.g. "Next phase")
+        if wkey in st.session_state and st.session_state[wkey] not in options:
             st.session_state[wkey] = value
+    if wkey in st.session_state and st.session_state[wkey] in options:
         out = widget(label, options, key=wkey, format_func=fmt, **kw)
     else:
         out = widget(label, options, index=list(options).index(value), key=wkey, format_func=fmt, **kw)
@@ -446,7 +452,7 @@ def _phase_picker(mode: str, lang: str) -> str:
     def _next_phase() -> None:
         cur = st.session_state.get("bc_phase_value")
         i = phase_keys.index(cur) if cur in phase_keys else 0
-        st.session_state["bc_phase_value"] = phase_keys[min(i + 1, len(phase_keys) - 1)]
+        st.session_state["bc_phase_set"] = phase_keys[min(i + 1, len(phase_keys) - 1)]
 
     c1, c2 = st.columns([6, 1], vertical_alignment="bottom")
     with c1:
