@@ -238,3 +238,13 @@ def test_empty_phase_and_aliases() -> None:
     assert key(s.update(res(0, {B.SMILE: "none"}), "")) is None  # no phase: not smiling is not a fault
     s = CueScheduler(config=CFG)
     assert key(s.update(res(0, {B.SMILE: "none"}), "Mottak")) == (B.SMILE, "none")
+
+
+def test_areas_outside_the_mode_never_cue() -> None:
+    """Posture is telephone practice: face to face a slumped posture is not coached (nor acknowledged)."""
+    s = CueScheduler(config=CFG)
+    seen = run(s, 0, 10000, {B.POSTURE: "slumped"})
+    assert all(c is None for _, c in seen)
+    phone = CueScheduler(config=CFG, mode="telephone")
+    c = phone.update(res(0, {B.POSTURE: "slumped"}))
+    assert c is not None and c.key == (B.POSTURE, "slumped")

@@ -18,6 +18,7 @@ Rules (thresholds in ``calibration/feedback.toml`` ``[cues]``):
 * When a cue leaves, the same (area, label) is not shown again for ``cooldown_ms``.
 * Good behaviour held for ``ack_hold_ms`` is acknowledged, at most once per ``ack_interval_ms``, and only in
   areas the phase checks.
+* Areas outside the mode never cue (posture is telephone practice; face to face it is not coached).
 """
 
 from __future__ import annotations
@@ -172,8 +173,9 @@ class CueScheduler:
 
     def _fresh_fault_waiting(self, cur: Cue, ts: int, phase: str | None) -> bool:
         checked = checks_for(phase, self.mode)
+        in_mode = checks_for(None, self.mode)
         for b, label in self._labels.items():
-            if (b, label) == cur.key or (b, label) in self._hidden_at or label == UNKNOWN:
+            if (b, label) == cur.key or (b, label) in self._hidden_at or label == UNKNOWN or b not in in_mode:
                 continue
             if self.mode == "telephone" and b not in checked:
                 continue
@@ -188,10 +190,11 @@ class CueScheduler:
     def _pick(self, ts: int, phase: str | None) -> Cue | None:
         cfg = self.config
         checked = checks_for(phase, self.mode)
+        in_mode = checks_for(None, self.mode)
         faults: list[tuple[int, int, int, int, Behaviour, str]] = []
         goods: list[tuple[int, int, Behaviour, str]] = []
         for b, label in self._labels.items():
-            if label == UNKNOWN or self._cooling((b, label), ts):
+            if label == UNKNOWN or b not in in_mode or self._cooling((b, label), ts):
                 continue
             held = ts - self._since.get(b, ts)
             v = phase_verdict(b, label, phase, self.mode)
