@@ -38,7 +38,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("bench", help=HELP, description=DESCRIPTION, epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--video", metavar="PATH", type=Path, default=None,
-                   help="clip to run (default: the bundled sample sample_videos/liveportrait_s20.mp4)")
+                   help="clip to run (default: sample_videos/pyfeat_WolfgangLanger_Pexels.mp4, a landscape upper-body "
+                        "clip like a webcam session)")
     p.add_argument("--size", metavar="WxH", default="640x480", help="frame size fed to the models (default 640x480)")
     p.add_argument("--frames", metavar="N", type=int, default=300, help="frames to time (default 300)")
     p.add_argument("--no-holistic", action="store_true", help="skip the Holistic baseline")
@@ -133,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
     size = _parse_size(args.size)
     if args.frames < 1:
         raise BodycoachError(f"--frames must be >= 1, but got {args.frames}")
-    video = args.video or sample_video("liveportrait_s20.mp4")
+    # Default: landscape, upper body, one person talking - a webcam session's framing, in which Holistic also
+    # finds the face on every frame, so both pipelines do the same work.
+    video = args.video or sample_video("pyfeat_WolfgangLanger_Pexels.mp4")
     open_source(video).close()  # validate first: one-line error for a bad file
 
     ours = _time_extractor(MediapipeExtractor, video, size, args.frames, analyse=True)

@@ -90,6 +90,8 @@ class MediapipeExtractor:
         self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="bodycoach-mp") if parallel else None
         self._lock = threading.Lock()
         self._target: tuple[float, float, float] | None = None  # centre x, y and width of followed face
+        self._hands_wanted = True
+        self._hands_last_run_ms: int | None = None
         self.last_timings_ms: dict[str, float] = {}
         self._closed = False
 
@@ -109,17 +111,20 @@ class MediapipeExtractor:
         rgb = self._prepare(frame)
         t1 = time.perf_counter()
         with self._lock:  # the graphs are not re-entrant
+            run_hands = self._hands_due(timestamp_ms)
+            hands_fn = self._hands.process if run_hands else _no_hands
             if self._pool is not None:
                 fp = self._pool.submit(_timed, self._pose.process, rgb)
                 ff = self._pool.submit(_timed, self._face.process, rgb)
-                fh = self._pool.submit(_timed, self._hands.process, rgb)
+                fh = self._pool.submit(_timed, hands_fn, rgb)
                 (pose_res, t_pose), (face_res, t_face), (hand_res, t_hand) = fp.result(), ff.result(), fh.result()
             else:
                 pose_res, t_pose = _timed(self._pose.process, rgb)
                 face_res, t_face = _timed(self._face.process, rgb)
-                hand_res, t_hand = _timed(self._hands.process, rgb)
+                hand_res, t_hand = _timed(hands_fn, rgb)
             t2 = time.perf_counter()
             lm = self._assemble(timestamp_ms, (w, h), pose_res, face_res, hand_res)
+            self._note_hands(timestamp_ms, lm, ran=run_hands)
             if self.static_image_mode and not self.mirrored and lm.face is None and lm.pose is not None:
                 lm = self._retry_face(rgb, lm)
         t3 = time.perf_counter()
@@ -132,6 +137,32 @@ class MediapipeExtractor:
     def reset(self) -> None:
         """Forget the followed person (a new trainee)."""
         self._target = None
+        self._hands_wanted = True
+        self._hands_last_run_ms = None
+
+    # -- hand gating ------------------------------------------------------------------------------
+    # The hand model re-runs its palm detector on every frame in which it tracks fewer than two hands,
+    # which makes it the most expensive of the three models when hands are out of view (a face-only
+    # webcam framing). Like MediaPipe Holistic, we let the body decide: when the previous frame showed no
+    # hand and both pose wrists were outside the picture, the hand model is skipped, but it is still run
+    # at least every `hands_probe_ms` so a hand entering without the body noticing is found. Stills
+    # (static_image_mode) always run it.
+    def _hands_due(self, ts: int) -> bool:
+        if self.static_image_mode or self.settings.hands_probe_ms <= 0 or self._hands_wanted:
+            return True
+        last = self._hands_last_run_ms
+        return last is None or ts - last >= self.settings.hands_probe_ms or ts < last
+
+    def _note_hands(self, ts: int, lm: Landmarks, ran: bool) -> None:
+        if ran:
+            self._hands_last_run_ms = ts
+        if lm.left_hand is not None or lm.right_hand is not None or lm.pose is None:
+            self._hands_wanted = True  # hands in view, or no body to tell us where they are
+            return
+        m = self.settings.hands_wrist_margin_norm
+        wrists = lm.pose[[_L_WRIST, _R_WRIST], :2]
+        inside = (wrists > -m) & (wrists < 1.0 + m)
+        self._hands_wanted = bool(inside.all(axis=1).any())
 
     def close(self) -> None:
         """Release the models and threads (idempotent)."""
@@ -296,6 +327,16 @@ class MediapipeExtractor:
             if side not in slots:
                 slots[side] = (pts, score)
         return (slots["left"][0] if "left" in slots else None, slots["right"][0] if "right" in slots else None)
+
+
+class _NoHands:
+    multi_hand_landmarks = None
+    multi_handedness = None
+
+
+def _no_hands(rgb: Any) -> _NoHands:
+    """Stand-in for the hand model on a frame where it is skipped (see ``_hands_due``)."""
+    return _NoHands()
 
 
 def _timed(fn: Any, arg: Any) -> tuple[Any, float]:

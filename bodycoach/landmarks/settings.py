@@ -22,6 +22,8 @@ class PerceptionSettings:
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     hands_model_complexity: int = 1
+    hands_wrist_margin_norm: float = 0.05
+    hands_probe_ms: int = 500
     centre_falloff_norm: float = 0.75
     track_radius_face_widths: float = 1.5
     track_bonus: float = 3.0
@@ -40,6 +42,8 @@ class PerceptionSettings:
         if self.hands_model_complexity not in (0, 1):
             raise ConfigError(
                 f"perception.hands_model_complexity must be 0 or 1, but got {self.hands_model_complexity}")
+        _range("hands_wrist_margin_norm", self.hands_wrist_margin_norm, 0.0, 1.0)
+        _range("hands_probe_ms", self.hands_probe_ms, 0, 60_000)
         _range("centre_falloff_norm", self.centre_falloff_norm, 0.05, 5.0)
         _range("track_radius_face_widths", self.track_radius_face_widths, 0.0, 20.0)
         _range("track_bonus", self.track_bonus, 1.0, 100.0)
