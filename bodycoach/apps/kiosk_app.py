@@ -13,6 +13,7 @@ clip's media time when frames are fed faster than real time).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import dataclasses
@@ -402,22 +403,35 @@ def _x11() -> Any:
     return x11
 
 
+@contextlib.contextmanager
+def _x_display(display: str | None) -> Iterator[tuple[Any, Any] | None]:
+    """Open a fresh connection to the X display: yields (libX11, Display*) or None without X.
+
+    A fresh connection each time, because the screen size in an open connection's setup data goes stale
+    after a resolution change.
+    """
+    name = display or os.environ.get("DISPLAY")
+    x11 = _x11() if name else None
+    dpy = x11.XOpenDisplay(name.encode()) if x11 is not None and name else None
+    if not dpy:
+        yield None
+        return
+    try:
+        yield x11, dpy
+    finally:
+        x11.XCloseDisplay(dpy)
+
+
 def x_window_manager_running(display: str | None = None) -> bool | None:
     """Whether an EWMH window manager runs on the X display (root has ``_NET_SUPPORTING_WM_CHECK``).
 
     Returns None without X (no display or no libX11).
     """
-    name = display or os.environ.get("DISPLAY")
-    if not name:
-        return None
     try:
-        x11 = _x11()
-        if x11 is None:
-            return None
-        dpy = x11.XOpenDisplay(name.encode())
-        if not dpy:
-            return None
-        try:
+        with _x_display(display) as conn:
+            if conn is None:
+                return None
+            x11, dpy = conn
             atom = x11.XInternAtom(dpy, b"_NET_SUPPORTING_WM_CHECK", 1)
             if not atom:
                 return False
@@ -428,34 +442,20 @@ def x_window_manager_running(display: str | None = None) -> bool | None:
                                             ctypes.byref(after), ctypes.byref(data))
             if data.value:
                 x11.XFree(data)
-            return status == 0 and n.value > 0
-        finally:
-            x11.XCloseDisplay(dpy)
+            return bool(status == 0 and n.value > 0)
     except (OSError, AttributeError):
         return None
 
 
 def x_screen_size(display: str | None = None) -> tuple[int, int] | None:
-    """Return the X screen's current size in pixels via libX11, or None without X.
-
-    A fresh connection each call, because the size in an open connection's setup data goes stale after a
-    resolution change.
-    """
-    name = display or os.environ.get("DISPLAY")
-    if not name:
-        return None
+    """Return the X screen's current size in pixels via libX11, or None without X."""
     try:
-        x11 = _x11()
-        if x11 is None:
-            return None
-        dpy = x11.XOpenDisplay(name.encode())
-        if not dpy:
-            return None
-        try:
+        with _x_display(display) as conn:
+            if conn is None:
+                return None
+            x11, dpy = conn
             scr = x11.XDefaultScreen(dpy)
             return int(x11.XDisplayWidth(dpy, scr)), int(x11.XDisplayHeight(dpy, scr))
-        finally:
-            x11.XCloseDisplay(dpy)
     except (OSError, AttributeError):
         return None
 
