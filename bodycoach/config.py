@@ -8,13 +8,13 @@ default. ``calibration/README.md`` says where each value comes from.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from bodycoach.errors import ConfigError
 from bodycoach.resources import calibration_file
+from bodycoach.tomlfile import read_toml
 
 
 def _check(section: str, obj: object, limits: dict[str, tuple[float, float]]) -> None:
@@ -241,10 +241,4 @@ def load_config(path: str | Path | None = None) -> CoachConfig:
         ConfigError: the file is missing, not TOML, or holds an unknown key or an out-of-range value.
     """
     p = Path(path) if path is not None else calibration_file("thresholds.toml")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: not valid TOML ({exc})") from None
-    return CoachConfig.from_dict(data, source=str(p))
+    return CoachConfig.from_dict(read_toml(p), source=str(p))

@@ -45,7 +45,7 @@ def test_bad_files_raise_one_line_config_error(tmp_path: Path, text: str, match:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="no such file"):
         load_feedback_config(tmp_path / "nope.toml")
 
 

@@ -7,7 +7,6 @@ one line naming the file, the key, the value and what was expected.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from bodycoach.errors import ConfigError
 from bodycoach.resources import calibration_file
+from bodycoach.tomlfile import read_toml
 
 FILE_NAME = "feedback.toml"
 
@@ -133,12 +133,7 @@ def load_feedback_config(path: str | Path | None = None) -> FeedbackConfig:
         ConfigError: The file cannot be read or parsed, has unknown keys or bad values.
     """
     p = Path(path) if path is not None else calibration_file(FILE_NAME)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: file not found, expected the feedback settings TOML") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{p}: cannot read: {e}") from None
+    raw = read_toml(p, "file (expected the feedback settings TOML)")
     sections = {"cues": CueConfig, "report": ReportConfig, "overlay": OverlayConfig}
     for key in raw:
         if key not in sections:

@@ -9,13 +9,13 @@ bad value raises ``ConfigError`` with one line naming the file, the key, the val
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from bodycoach.errors import ConfigError
+from bodycoach.tomlfile import read_toml
 
 LANGS = ("no", "en")
 
@@ -323,15 +323,7 @@ def _check_consistency(cfg: KioskConfig, where: str) -> None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise ConfigError(f"{path}: no such config file")
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+    return read_toml(path, "config file")
 
 
 def load_kiosk_config(path: str | Path | None = None, thresholds: str | Path | None = None) -> KioskConfig:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from bodycoach.errors import ConfigError
 from bodycoach.resources import calibration_file
+from bodycoach.tomlfile import read_toml
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,7 @@ class PerceptionSettings:
     def load(cls, path: str | Path | None = None) -> PerceptionSettings:
         """Read ``[perception]`` and ``[person]`` from ``path`` (default: the shipped table)."""
         p = Path(path) if path is not None else calibration_file("perception.toml")
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"{p}: no such file") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{p}: not valid TOML ({exc})") from None
+        data = read_toml(p)
         known = {f.name for f in fields(cls)}
         values: dict[str, Any] = {}
         for section in ("perception", "person", "analyze"):
