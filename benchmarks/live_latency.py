@@ -41,6 +41,42 @@ def pct(xs: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
+def _proc_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, all its threads; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the app server (and its children) and by Chromium's processes.
+
+    Wall-clock rates depend on what else the machine runs; CPU per second of the two sides does much less,
+    so these figures say whether the 2 cores would suffice on a quiet machine.
+    """
+    children: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        names[int(d.name)] = stat[stat.index("(") + 1: stat.rindex(")")]
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(d.name))
+    server, stack = 0.0, [server_pid]
+    while stack:
+        pid = stack.pop()
+        server += _proc_cpu_s(pid)
+        stack.extend(children.get(pid, []))
+    browser = sum(_proc_cpu_s(pid) for pid, name in names.items() if name.startswith("chrom"))
+    return {"server": server, "browser": browser}
+
+
 def measure(target: str, y4m: Path, seconds: float, warmup: float, log_dir: Path) -> dict[str, object]:
     """Run one target and return its figures."""
     from playwright.sync_api import sync_playwright
@@ -76,6 +112,7 @@ def measure(target: str, y4m: Path, seconds: float, warmup: float, log_dir: Path
         frame.evaluate("() => { window.__bc.lat = []; window.__bc.remoteFrames = 0; window.__bc.misses = 0; }")
         s0 = h.read_stats(page) if target.startswith("app") else {}
         load0 = os.getloadavg()[0]
+        cpu0 = cpu_seconds(proc.pid)
         t0 = time.monotonic()
         page.wait_for_timeout(seconds * 1000)
         data = frame.evaluate("() => ({lat: window.__bc.lat, remote: window.__bc.remoteFrames, "
@@ -83,6 +120,7 @@ def measure(target: str, y4m: Path, seconds: float, warmup: float, log_dir: Path
                               "repeats: window.__bc.repeats})")
         s1 = h.read_stats(page) if target.startswith("app") else {}
         elapsed = time.monotonic() - t0
+        cpu1 = cpu_seconds(proc.pid)
         if target.startswith("app"):
             page.screenshot(path=str(log_dir / f"latency_{target}.png"))
     lat = [float(x[1]) for x in data["lat"]]
@@ -92,6 +130,8 @@ def measure(target: str, y4m: Path, seconds: float, warmup: float, log_dir: Path
         "returned_fps": round(data["remote"] / elapsed, 1), "undecoded_frames": data["misses"],
         "repeated_frames_seen": data["repeats"],
         "loadavg_1min": [round(load0, 1), round(os.getloadavg()[0], 1)], "cpus": os.cpu_count(),
+        "server_cpu_cores": round((cpu1["server"] - cpu0["server"]) / elapsed, 2),
+        "browser_cpu_cores": round((cpu1["browser"] - cpu0["browser"]) / elapsed, 2),
     }
     if lat:
         out.update({
@@ -102,6 +142,8 @@ def measure(target: str, y4m: Path, seconds: float, warmup: float, log_dir: Path
     if s1:
         out.update({
             "processed_fps": round((s1["processed"] - s0.get("processed", 0)) / elapsed, 1),
+            "server_cpu_ms_per_processed_frame": round(1000 * (cpu1["server"] - cpu0["server"])
+                                                       / max(1.0, s1["processed"] - s0.get("processed", 0)), 1),
             "received_fps": round((s1["received"] - s0.get("received", 0)) / elapsed, 1),
             "dropped": int(s1["dropped"] - s0.get("dropped", 0)),
             "errors": int(s1["errors"]),

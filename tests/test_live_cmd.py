@@ -22,7 +22,16 @@ def test_defaults_and_command_line() -> None:
     joined = " ".join(cmd)
     assert "--server.port 8600" in joined and "--browser.gatherUsageStats false" in joined
     assert "--server.headless true" in joined and "--server.address localhost" in joined
+    assert "--runner.postScriptGC false" in joined  # a full GC after each panel rerun stalls the video
     assert cmd_live.APP.exists()
+
+
+def test_project_streamlit_config_keeps_everything_local_and_skips_the_post_run_gc() -> None:
+    import tomllib
+
+    cfg = tomllib.loads((cmd_live.APP.parent / ".streamlit" / "config.toml").read_text())
+    assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["runner"]["postScriptGC"] is False
 
 
 def test_bad_language_is_an_argument_error(capsys: pytest.CaptureFixture[str]) -> None:

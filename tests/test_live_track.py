@@ -254,3 +254,32 @@ def test_lower_thread_priority_applies_to_the_thread_and_its_children() -> None:
         pytest.skip("per-thread priorities not available here")
     assert seen["after"] == min(19, seen["before"] + 5) and seen["child"] == seen["after"]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before  # caller untouched
+
+
+def test_processing_overlaps_with_sending() -> None:
+    """The next frame is processed while the sender encodes the last one: rate ~ 1/max(process, send)."""
+    process_s, send_s = 0.03, 0.03
+
+    def process(frame: Any) -> Any:
+        time.sleep(process_s)
+        return frame
+
+    track = NewestFrameTrack(process, send_time_pts=False, keepalive_s=0)
+    sent: list[float] = []
+
+    async def main() -> None:
+        track.addTrack(Camera(100, 60))  # 10 ms camera: a new frame is always there
+        track.start()
+        while True:
+            try:
+                await track.recv()
+            except MediaStreamError:
+                return
+            sent.append(time.monotonic())
+            await asyncio.sleep(send_s)  # the RTP sender encoding and sending (off the processing thread)
+
+    asyncio.run(main())
+    track.close()
+    gaps = [b - a for a, b in zip(sent, sent[1:], strict=False)]
+    # Serial processing + sending would give ~60 ms per frame; overlapped ~30-40 ms. Loose for shared CI.
+    assert len(gaps) > 5 and statistics.median(gaps) < 0.05, gaps

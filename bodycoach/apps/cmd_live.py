@@ -48,6 +48,7 @@ def build_command(args: argparse.Namespace) -> list[str]:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
+        "--runner.postScriptGC", "false",
     ]
 
 

@@ -7,11 +7,13 @@ into streamlit-webrtc's public ``sink_video_track`` / ``source_video_track`` slo
 
 * as the *sink* it gets the browser's track and keeps reading it on aiortc's event loop, holding only the
   newest frame (older ones are counted as dropped, never queued);
-* as the *source* its ``recv()`` (pulled by the outgoing RTP sender) waits for a frame newer than the last
-  one it sent, processes it on one worker thread and returns the result at once.
+* processing starts as soon as a frame arrives and the worker thread is free (always the newest frame);
+* as the *source* its ``recv()`` (pulled by the outgoing RTP sender) returns the newest processed frame, and
+  the next frame is processed while the sender encodes and sends this one.
 
-So each returned frame is the newest camera frame plus one processing time, and the event loop never
-blocks on MediaPipe.
+So each returned frame is the newest camera frame plus one processing time, processing and encoding run
+side by side (a frame costs max(processing, encoding), not their sum), and the event loop never blocks on
+MediaPipe.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
 
     Args:
         process: Called with each ``av.VideoFrame`` to send; returns the frame to send back. Runs on one
-            dedicated thread, one frame at a time.
+            dedicated thread, one frame at a time, as soon as a frame is there and the previous result has
+            been taken by the sender (at most one processed frame waits; none is thrown away).
         on_dropped: Called with the number of input frames skipped because a newer one arrived first.
         source_factory: Makes an input track when none is attached (the demo's clip player); without it
             the input comes from streamlit-webrtc's sink slot (the browser camera).
@@ -101,7 +104,12 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         self._watchdog: asyncio.Task[None] | None = None
         self._pending: asyncio.Future[Any] | None = None
         self._pending_frame: Any = None
+        self._ready: tuple[Any, Any] | None = None  # (processed frame, its input frame), not yet sent
+        self._ready_event: asyncio.Event | None = None
+        self._error: BaseException | None = None
+        self._generation = 0  # bumped by stop(): results of an earlier connection are discarded
         self._last_out: Any = None
+        self._last_frame: Any = None
         self._t0: float | None = None
         self._last_pts = -1
         self._source_factory = source_factory
@@ -135,6 +143,7 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         if self._input is None or (self._reader is not None and not self._reader.done()):
             return
         self._event = asyncio.Event()
+        self._ready_event = asyncio.Event()  # events belong to the running loop: new ones per connection
         loop = asyncio.get_event_loop()
         self._reader = loop.create_task(self._read(self._input))
         if self._watchdog is None or self._watchdog.done():
@@ -165,6 +174,7 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
                 self._latest = frame
                 if self._event is not None:
                     self._event.set()
+                self._kick()
         except MediaStreamError:
             pass
         except asyncio.CancelledError:
@@ -175,6 +185,7 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
             self._input_ended = True
             if self._event is not None:
                 self._event.set()
+            self._wake()
 
     def _cancel_reader(self) -> None:
         for task in (self._reader, self._watchdog):
@@ -183,9 +194,48 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         self._reader = None
         self._watchdog = None
 
+    # -- processing (starts as soon as a frame arrives, not when the sender asks) ----------------------
+    def _kick(self) -> None:
+        """Start processing the newest input frame if the worker is idle and no result waits to be sent.
+
+        Called on aiortc's loop when a frame arrives, when a result is taken by ``recv`` and when processing
+        ends. So processing frame N+1 overlaps with encoding and sending frame N (the RTP sender encodes on
+        its own executor thread), instead of waiting for the sender's next ``recv``; at most one processed
+        frame waits for the sender, so no work is thrown away.
+        """
+        if self._pending is not None or self._ready is not None or self._latest is None:
+            return
+        if time.monotonic() < self._throttle_until:
+            return  # the connection needs the CPU; recv re-sends the last picture meanwhile
+        frame, self._latest = self._latest, None
+        self._note_input_delay(frame)
+        loop = asyncio.get_running_loop()
+        fut = loop.run_in_executor(self._pool, self._process, frame)
+        self._pending, self._pending_frame = fut, frame
+        generation = self._generation
+        fut.add_done_callback(lambda f: self._on_processed(f, frame, generation))
+
+    def _on_processed(self, fut: asyncio.Future[Any], frame: Any, generation: int) -> None:
+        if generation != self._generation:
+            return  # a result of a connection that was stopped meanwhile
+        self._pending = None
+        if fut.cancelled():
+            return
+        exc = fut.exception()
+        if exc is not None:
+            self._error = exc
+        else:
+            self._ready = (fut.result(), frame)
+        self._wake()
+        self._kick()
+
+    def _wake(self) -> None:
+        if self._ready_event is not None:
+            self._ready_event.set()
+
     # -- source side (the RTP sender pulls processed frames) ------------------------------------------
     async def recv(self) -> Any:
-        """Return the processed newest frame (waits for one newer than the last sent)."""
+        """Return the newest processed frame (waits for one newer than the last sent)."""
         if self.readyState != "live":
             raise MediaStreamError
         if self._input is None and self._source_factory is not None:
@@ -193,43 +243,46 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
             self._owned_input = True
         if self._input is not None and self._reader is None:
             self.start()  # here we are on aiortc's loop
-        loop = asyncio.get_running_loop()
-        if self._pending is None and self._last_out is not None and time.monotonic() < self._throttle_until:
+        if self._ready is None and self._last_out is not None and time.monotonic() < self._throttle_until:
             # The event loop has been starved: skip processing for a moment so WebRTC's own work
             # (consent checks, RTP, RTCP) gets the CPU, and keep the browser's picture alive.
             await asyncio.sleep(self.keepalive_s)
             self.throttled += 1
             out = self._repeat(self._last_out)
-            self._stamp(out, self._pending_frame)
+            self._stamp(out, None)
             return out
-        if self._pending is None:
-            while self._latest is None:
-                if self._input_ended or self._event is None:
-                    if self._event is None:  # not started yet: the sink side starts after negotiation
-                        await asyncio.sleep(0.01)
-                        continue
-                    raise MediaStreamError
-                self._event.clear()
-                await self._event.wait()
-            frame, self._latest = self._latest, None
-            self._note_input_delay(frame)
-            self._pending = loop.run_in_executor(self._pool, self._process, frame)
-            self._pending_frame = frame
-        frame = self._pending_frame
-        if self._last_out is None or self.keepalive_s <= 0:
-            out = await self._pending
-        else:
-            try:
-                out = await asyncio.wait_for(asyncio.shield(self._pending), timeout=self.keepalive_s)
-            except TimeoutError:
+        if self._ready_event is None:
+            self._ready_event = asyncio.Event()
+        deadline = None if self._last_out is None or self.keepalive_s <= 0 else time.monotonic() + self.keepalive_s
+        while self._ready is None:
+            if self._error is not None:
+                exc, self._error = self._error, None
+                raise exc
+            self._kick()
+            if self._ready is not None:
+                break
+            if self._pending is None and self._latest is None and self._input_ended:
+                raise MediaStreamError
+            if self._event is None:  # not started yet: the sink side starts after negotiation
+                await asyncio.sleep(0.01)
+                continue
+            self._ready_event.clear()
+            timeout = None if deadline is None else deadline - time.monotonic()
+            if timeout is not None and timeout <= 0:
                 # Processing is stalled (a busy machine): send the last picture again so the browser keeps
                 # receiving media; the frame being processed is sent when it is ready.
                 self.repeated += 1
                 out = self._repeat(self._last_out)
-                self._stamp(out, frame)
+                self._stamp(out, None)
                 return out
-        self._pending = None
-        self._last_out = out
+            try:
+                await asyncio.wait_for(self._ready_event.wait(), timeout=timeout)
+            except TimeoutError:
+                continue
+        out, frame = self._ready
+        self._ready = None
+        self._kick()  # the next frame is processed while this one is encoded and sent
+        self._last_out, self._last_frame = out, frame
         self._stamp(out, frame)
         return out
 
@@ -257,7 +310,9 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         return av.VideoFrame.from_ndarray(frame.to_ndarray(format="yuv420p"), format="yuv420p")
 
     def _stamp(self, out: Any, frame: Any) -> None:
-        if self._send_time_pts:
+        if frame is None:  # a repeated picture: the frame in processing, else the one sent last
+            frame = self._pending_frame if self._pending_frame is not None else self._last_frame
+        if self._send_time_pts or frame is None:
             now = time.monotonic()
             if self._t0 is None:
                 self._t0 = now
@@ -279,10 +334,14 @@ class NewestFrameTrack(MediaStreamTrack):  # type: ignore[misc]
         self._input = None
         self._latest = None
         self._pending = None
+        self._ready = None
+        self._error = None
+        self._generation += 1
         self._last_out = None
         self._input_ended = True
         if self._event is not None:
             self._event.set()
+        self._wake()
 
     def close(self) -> None:
         """End the track for good and release its thread."""
