@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bodycoach.features.geometry import COORD_LIMIT, to_pixels
+from bodycoach.features.geometry import COORD_LIMIT
 from bodycoach.landmarks.indices import Face, Pose
 
 _ARM = {
@@ -23,6 +23,7 @@ _ARM = {
 }
 # Lower face: chin, jaw and cheeks, where a propping hand rests.
 _LOWER_FACE = (152, 148, 377, 176, 400, 136, 365, 172, 397, 58, 288, 132, 361, 205, 425, 50, 280, 61, 291)
+_LOWER_FACE_IDX = np.asarray(_LOWER_FACE, dtype=np.intp)
 
 
 def _finite_rows(a: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.bool_]:
@@ -138,33 +139,46 @@ def hand_face_distance(face: npt.NDArray[np.floating[Any]] | None, hands: list[n
     """
     if face is None or not math.isfinite(iod_px) or iod_px <= 0:
         return math.nan, math.nan
-    fpts = face[list(_LOWER_FACE), :3]
+    fpts = face[_LOWER_FACE_IDX, :3]
     if not np.isfinite(fpts).all():
         return math.nan, math.nan
-    fp = to_pixels(fpts, image_wh)[:, :2]
-    pts = []
-    best_hand, best_d, finger_up = -1.0, math.inf, math.nan
-    for h in hands:
-        ok = _finite_rows(h)
-        if ok.any():
-            hp_h = to_pixels(h[ok], image_wh)[:, :2]
-            pts.append(hp_h)
-            dh = float(np.linalg.norm(hp_h[:, None, :] - fp[None, :, :], axis=2).min())
-            if dh < best_d and ok[0] and ok[12]:
-                best_d = dh
-                hh = to_pixels(h[[0, 12]], image_wh)
-                finger_up = float(hh[0, 1] - hh[1, 1]) / iod_px
-                best_hand = dh
+    w, h_px = image_wh
+    if w <= 0 or h_px <= 0:
+        w, h_px = 1, 1
+    # Every candidate point (the hands' measurable rows, then the confident pose hand points) goes into
+    # one block: one distance matrix to the lower face instead of one per part. Squared distances are
+    # compared and only the minima are rooted (sqrt is monotonic, so the figures are the same).
+    parts: list[npt.NDArray[np.floating[Any]]] = []
+    hand_rows: list[tuple[int, int, bool, float]] = []  # (first row, end row, has wrist+middle tip, finger_up)
+    n = 0
+    for hand in hands:
+        ok = _finite_rows(hand)
+        k = int(np.count_nonzero(ok))
+        if k:
+            parts.append(hand[ok, :2])
+            tip = bool(ok[0] and ok[12])
+            up = (float(hand[0, 1]) * h_px - float(hand[12, 1]) * h_px) / iod_px if tip else math.nan
+            hand_rows.append((n, n + k, tip, up))
+            n += k
     if pose is not None and pose.shape[0] >= 33:
-        ok = _finite_rows(pose)
-        idx = [i for i in (15, 16, 17, 18, 19, 20, 21, 22)
-               if ok[i] and np.isfinite(pose[i, 3]) and pose[i, 3] >= min_visibility]
+        idx = [i for i, (x, y, z, v) in enumerate(pose[15:23].tolist(), start=15)
+               if abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and math.isfinite(z)
+               and math.isfinite(v) and v >= min_visibility]
         if idx:
-            pts.append(to_pixels(pose[idx], image_wh)[:, :2])
-    if not pts:
+            parts.append(pose[idx, :2])
+    if not parts:
         return math.nan, math.nan
-    hp = np.concatenate(pts)
-    d = float(np.linalg.norm(hp[:, None, :] - fp[None, :, :], axis=2).min())
+    scale = np.array((w, h_px), dtype=np.float64)
+    fp = np.multiply(fpts[:, :2], scale, dtype=np.float64)
+    hp = np.multiply(parts[0] if len(parts) == 1 else np.concatenate(parts), scale, dtype=np.float64)
+    diff = hp[:, None, :] - fp[None, :, :]
+    sq = (diff * diff).sum(axis=2).min(axis=1).tolist()  # per candidate point: squared distance to the face
+    best_hand, best_d, finger_up = -1.0, math.inf, math.nan
+    for lo, hi, tip, up in hand_rows:
+        dh = math.sqrt(min(sq[lo:hi]))
+        if dh < best_d and tip:
+            best_d, finger_up, best_hand = dh, up, dh
+    d = math.sqrt(min(sq))
     # The finger direction only speaks for the hand that is actually the nearest one.
     return d / iod_px, (finger_up if best_hand <= d + 1e-9 else math.nan)
 

@@ -128,19 +128,33 @@ def fit_pose(face_px: Array, ref: FaceReference) -> FacePose:
     """Fit the reference to a mesh in square pixels and return the head pose (Umeyama similarity fit)."""
     obs = face_px[ref._idx]  # type: ignore[attr-defined]
     a = ref._centred  # type: ignore[attr-defined]
-    mo = obs.mean(axis=0)
+    mo = obs.sum(axis=0) / len(obs)  # = obs.mean(axis=0) (the same sum and division), without its overhead
     b = obs - mo
     u, d, vt = np.linalg.svd(b.T @ a / len(a))
-    sign = np.array([1.0, 1.0, -1.0 if np.linalg.det(u) * np.linalg.det(vt) < 0 else 1.0])
+    # u and vt are orthogonal (determinant ±1), so a plain 3×3 determinant gives the same sign as
+    # np.linalg.det at a fraction of its per-call cost.
+    reflect = _det3(u.tolist()) * _det3(vt.tolist()) < 0
+    sign = _SIGN_REFLECT if reflect else _SIGN_KEEP
     rot = (u * sign) @ vt
     var = ref._var  # type: ignore[attr-defined]
     s = float((d * sign).sum() / var) if var > 0 else 1.0
     t = mo - s * rot @ ref._mean  # type: ignore[attr-defined]
     resid = s * (a @ rot.T) - b
-    rms = float(np.sqrt((resid * resid).sum(axis=1).mean()) / s) if s > 0 else math.inf
+    rms = float(np.sqrt((resid * resid).sum(axis=1).sum() / len(resid)) / s) if s > 0 else math.inf
     yaw, pitch, roll = euler_yxz_deg(rot)
     # Image y points down and z away from the camera: flip pitch so "chin up" is positive.
     return FacePose(yaw, -pitch, roll, rot, s, t, rms)
+
+
+_SIGN_KEEP = np.array([1.0, 1.0, 1.0])
+_SIGN_REFLECT = np.array([1.0, 1.0, -1.0])
+_SIGN_KEEP.flags.writeable = False
+_SIGN_REFLECT.flags.writeable = False
+
+
+def _det3(m: list[list[float]]) -> float:
+    (a, b, c), (d, e, f), (g, h, i) = m
+    return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
 
 
 def frontalise(face_px: Array, pose: FacePose) -> Array:
@@ -148,22 +162,30 @@ def frontalise(face_px: Array, pose: FacePose) -> Array:
     return ((face_px - pose.translation) @ pose.rotation) / pose.scale
 
 
-def _eye_iris(fp: Array, outer: int, inner: int, top: int, bottom: int, iris: int) -> tuple[float, float, float]:
+# The named points, in one fancy index: their frontalised rows are read as plain floats (one ``tolist``
+# instead of ~60 numpy scalar reads per frame).
+_NAMED = tuple(Face)
+_NAMED_ROWS = np.asarray([int(f) for f in _NAMED], dtype=np.intp)
+_Points = dict[Face, list[float]]
+
+
+def _eye_iris(fp: _Points, outer: Face, inner: Face, top: Face, bottom: Face,
+              iris: Face) -> tuple[float, float, float]:
     """Iris offset in one eye (frontalised coords).
 
     Returns:
         Horizontal offset (fraction of the eye width, + = toward the image's right), vertical offset
         (fraction of the eye width, + = down) and the lid aperture (lid gap / eye width).
     """
-    o, i = fp[outer, :2], fp[inner, :2]
-    centre = (o + i) / 2
-    width = float(np.linalg.norm(i - o))
+    o, i = fp[outer], fp[inner]
+    width = math.hypot(i[0] - o[0], i[1] - o[1])
     if width <= 1e-9:
         return math.nan, math.nan, math.nan
-    lid_mid = (fp[top, :2] + fp[bottom, :2]) / 2
-    h = float(fp[iris, 0] - centre[0]) / width
-    v = float(fp[iris, 1] - lid_mid[1]) / width
-    aperture = float(fp[bottom, 1] - fp[top, 1]) / width
+    centre_x = (o[0] + i[0]) / 2
+    lid_mid_y = (fp[top][1] + fp[bottom][1]) / 2
+    h = (fp[iris][0] - centre_x) / width
+    v = (fp[iris][1] - lid_mid_y) / width
+    aperture = (fp[bottom][1] - fp[top][1]) / width
     return h, v, aperture
 
 
@@ -182,8 +204,10 @@ def face_features(face: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[in
     pose = fit_pose(p, ref)
     if not (math.isfinite(pose.scale) and pose.scale > 0 and math.isfinite(pose.fit_rms)):
         return {}
-    fp = frontalise(p, pose)
-    r_eye, l_eye = _eye_centres(fp)
+    fp: _Points = dict(zip(_NAMED, frontalise(p[_NAMED_ROWS], pose).tolist(), strict=True))
+    ro, ri = fp[Face.RIGHT_EYE_OUTER], fp[Face.RIGHT_EYE_INNER]
+    lo, li = fp[Face.LEFT_EYE_OUTER], fp[Face.LEFT_EYE_INNER]
+    r_eye_y, l_eye_y = (ro[1] + ri[1]) / 2, (lo[1] + li[1]) / 2
     rh, rv, ra = _eye_iris(fp, Face.RIGHT_EYE_OUTER, Face.RIGHT_EYE_INNER, Face.RIGHT_EYE_TOP,
                            Face.RIGHT_EYE_BOTTOM, Face.RIGHT_IRIS)
     lh, lv, la = _eye_iris(fp, Face.LEFT_EYE_INNER, Face.LEFT_EYE_OUTER, Face.LEFT_EYE_TOP,
@@ -191,23 +215,27 @@ def face_features(face: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[in
     mr, ml = fp[Face.MOUTH_RIGHT], fp[Face.MOUTH_LEFT]
     lip_up, lip_lo = fp[Face.UPPER_LIP_INNER], fp[Face.LOWER_LIP_INNER]
     lip_centre_y = (lip_up[1] + lip_lo[1]) / 2
-    lift_r = float(lip_centre_y - mr[1])  # + = corner above the lip centre (y grows downward)
-    lift_l = float(lip_centre_y - ml[1])
-    eye_y = (r_eye[1] + l_eye[1]) / 2
-    brow_r = float(r_eye[1] - fp[Face.RIGHT_BROW_MID, 1])
-    brow_l = float(l_eye[1] - fp[Face.LEFT_BROW_MID, 1])
-    brow_inner = float(eye_y - (fp[Face.RIGHT_BROW_INNER, 1] + fp[Face.LEFT_BROW_INNER, 1]) / 2)
+    lift_r = lip_centre_y - mr[1]  # + = corner above the lip centre (y grows downward)
+    lift_l = lip_centre_y - ml[1]
+    eye_y = (r_eye_y + l_eye_y) / 2
+    brow_r = r_eye_y - fp[Face.RIGHT_BROW_MID][1]
+    brow_l = l_eye_y - fp[Face.LEFT_BROW_MID][1]
+    brow_inner = eye_y - (fp[Face.RIGHT_BROW_INNER][1] + fp[Face.LEFT_BROW_INNER][1]) / 2
     # Lid-to-mouth-corner distance: shrinks when the corners rise (and grows a little with cheek raise).
-    cheek_r = float(mr[1] - fp[Face.RIGHT_EYE_BOTTOM, 1])
-    cheek_l = float(ml[1] - fp[Face.LEFT_EYE_BOTTOM, 1])
+    r_bottom, l_bottom = fp[Face.RIGHT_EYE_BOTTOM], fp[Face.LEFT_EYE_BOTTOM]
+    cheek_r = mr[1] - r_bottom[1]
+    cheek_l = ml[1] - l_bottom[1]
     # Cheek raise itself: the lower lid rises toward the line through the eye corners.
-    lid_r = float(fp[Face.RIGHT_EYE_BOTTOM, 1] - (fp[Face.RIGHT_EYE_OUTER, 1] + fp[Face.RIGHT_EYE_INNER, 1]) / 2)
-    lid_l = float(fp[Face.LEFT_EYE_BOTTOM, 1] - (fp[Face.LEFT_EYE_OUTER, 1] + fp[Face.LEFT_EYE_INNER, 1]) / 2)
+    lid_r = r_bottom[1] - (ro[1] + ri[1]) / 2
+    lid_l = l_bottom[1] - (lo[1] + li[1]) / 2
     nose, lip_top, lip_bottom = fp[Face.NOSE_TIP], fp[Face.UPPER_LIP_TOP], fp[Face.LOWER_LIP_BOTTOM]
-    corner_y = float(mr[1] + ml[1]) / 2
-    corner_z = float(mr[2] + ml[2]) / 2
+    chin = fp[Face.CHIN]
+    corner_y = (mr[1] + ml[1]) / 2
+    corner_z = (mr[2] + ml[2]) / 2
     iod_px = float(pose.scale)  # reference iod = 1, so the fitted scale is the iod in pixels
-    face_h = float(fp[Face.CHIN, 1] - fp[Face.FOREHEAD, 1])
+    face_h = chin[1] - fp[Face.FOREHEAD][1]
+    rw, lw = fp[Face.RIGHT_NOSE_WING], fp[Face.LEFT_NOSE_WING]
+    re_, le_ = fp[Face.RIGHT_FACE_EDGE], fp[Face.LEFT_FACE_EDGE]
     return {
         "face_iod_px": iod_px,
         "face_fit_rms_norm": pose.fit_rms,
@@ -220,22 +248,22 @@ def face_features(face: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[in
         "eye_open_norm": (ra + la) / 2,
         "brow_raise_norm": (brow_r + brow_l) / 2,
         "brow_inner_norm": brow_inner,
-        "mouth_width_norm": float(np.linalg.norm(ml[:2] - mr[:2])),
-        "lip_gap_norm": float(lip_lo[1] - lip_up[1]),
-        "mouth_open_norm": float(fp[Face.LOWER_LIP_BOTTOM, 1] - fp[Face.UPPER_LIP_TOP, 1]),
+        "mouth_width_norm": math.hypot(ml[0] - mr[0], ml[1] - mr[1]),
+        "lip_gap_norm": lip_lo[1] - lip_up[1],
+        "mouth_open_norm": lip_bottom[1] - lip_top[1],
         "smile_lift_norm": (lift_r + lift_l) / 2,
         "smile_asym_norm": abs(lift_r - lift_l),
         "cheek_mouth_norm": (cheek_r + cheek_l) / 2,
         "lower_lid_drop_norm": (lid_r + lid_l) / 2,
         "face_height_norm": face_h,
-        "chin_drop_norm": float(fp[Face.CHIN, 1] - fp[Face.NOSE_TIP, 1]),
+        "chin_drop_norm": chin[1] - nose[1],
         # Smile shape relative to rigid landmarks (the lip centre itself moves when the lips part):
-        "corner_below_nose_norm": corner_y - float(nose[1]),
-        "corner_below_lip_top_norm": corner_y - float(lip_top[1]),
-        "corner_nose_wing_norm": (float(np.linalg.norm(mr[:2] - fp[Face.RIGHT_NOSE_WING, :2]))
-                                  + float(np.linalg.norm(ml[:2] - fp[Face.LEFT_NOSE_WING, :2]))) / 2,
-        "corner_depth_norm": corner_z - float(lip_top[2] + lip_bottom[2]) / 2,
-        "face_width_norm": float(np.linalg.norm(fp[Face.RIGHT_FACE_EDGE, :2] - fp[Face.LEFT_FACE_EDGE, :2])),
-        "upper_lip_curve_norm": float(fp[Face.RIGHT_UPPER_LIP_SIDE, 1] + fp[Face.LEFT_UPPER_LIP_SIDE, 1]) / 2
-        - float(lip_top[1]),
+        "corner_below_nose_norm": corner_y - nose[1],
+        "corner_below_lip_top_norm": corner_y - lip_top[1],
+        "corner_nose_wing_norm": (math.hypot(mr[0] - rw[0], mr[1] - rw[1])
+                                  + math.hypot(ml[0] - lw[0], ml[1] - lw[1])) / 2,
+        "corner_depth_norm": corner_z - (lip_top[2] + lip_bottom[2]) / 2,
+        "face_width_norm": math.hypot(re_[0] - le_[0], re_[1] - le_[1]),
+        "upper_lip_curve_norm": (fp[Face.RIGHT_UPPER_LIP_SIDE][1] + fp[Face.LEFT_UPPER_LIP_SIDE][1]) / 2
+        - lip_top[1],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,8 @@ Array = npt.NDArray[np.float64]
 
 # Landmarks this far outside the frame (normalised units) are treated as broken, not as "off-screen".
 COORD_LIMIT = 3.0
+# Up to this many selected points are checked in plain Python (cheaper than a numpy reduction).
+_SMALL = 8
 
 
 def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
@@ -24,6 +27,14 @@ def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
     """
     if arr is None:
         return False
+    if idx is not None and len(idx) <= _SMALL:
+        # A few points (the common case): plain floats beat numpy's per-call overhead several times over.
+        # NaN fails every comparison, inf fails the range, so this is the same test as the reduction below.
+        for i in idx:
+            x, y, z = arr[i, :3].tolist()
+            if not (abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and abs(z) <= 10 * COORD_LIMIT):
+                return False
+        return True
     sub = arr[:, :3] if idx is None else arr[np.asarray(idx, dtype=np.intp), :3]
     # One reduction: NaN and inf fail every comparison or make the sum non-finite.
     s = float(np.abs(sub[:, :2] - 0.5).max(initial=0.0))
@@ -34,15 +45,22 @@ def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
 
 
 def to_pixels(arr: npt.NDArray[np.floating[Any]], image_wh: tuple[int, int]) -> Array:
-    """Convert normalised (x, y, z) to a square-pixel space: x·W, y·H, z·W (MediaPipe's z scale is x's)."""
+    """Convert normalised (x, y, z) to a square-pixel space: x·W, y·H, z·W (MediaPipe's z scale is x's).
+
+    Returns a new float64 (N, 3) array (the input is not modified).
+    """
     w, h = image_wh
     if w <= 0 or h <= 0:
         w, h = 1, 1
-    out = np.asarray(arr[:, :3], dtype=np.float64).copy()
-    out[:, 0] *= w
-    out[:, 1] *= h
-    out[:, 2] *= w
-    return out
+    # One multiply by a float64 row: float32 input is widened exactly, then scaled, as before.
+    return np.multiply(arr[:, :3], _scale_row(w, h), dtype=np.float64)
+
+
+@lru_cache(maxsize=16)
+def _scale_row(w: int, h: int) -> Array:
+    row = np.array((w, h, w), dtype=np.float64)
+    row.flags.writeable = False
+    return row
 
 
 def kabsch(ref: Array, obs: Array) -> tuple[Array, float, Array]:
@@ -77,9 +95,10 @@ def euler_yxz_deg(r: Array) -> tuple[float, float, float]:
     Yaw turns about the vertical axis, pitch about the horizontal, roll in the image plane.
     """
     # R = Ry(yaw) · Rx(pitch) · Rz(roll)
-    pitch = math.asin(max(-1.0, min(1.0, -float(r[1, 2]))))
-    yaw = math.atan2(float(r[0, 2]), float(r[2, 2]))
-    roll = math.atan2(float(r[1, 0]), float(r[1, 1]))
+    (_, _, r02), (r10, r11, r12), (_, _, r22) = r.tolist()
+    pitch = math.asin(max(-1.0, min(1.0, -r12)))
+    yaw = math.atan2(r02, r22)
+    roll = math.atan2(r10, r11)
     return math.degrees(yaw), math.degrees(pitch), math.degrees(roll)
 
 

@@ -34,48 +34,91 @@ class _Sample:
 
 
 class GazeStyleWindow:
-    """Sliding window of per-frame gaze samples."""
+    """Sliding window of per-frame gaze samples.
+
+    The shares, the shift count and the smile counts are kept up to date as frames enter and leave the
+    window (whole numbers, so exact), and the finite face measures of the known frames sit in their own
+    queues in window order, so each mean is one ``sum`` in the same order as over the whole window: the
+    same figures as recomputing everything every frame, at a cost that does not grow with the window.
+    """
 
     def __init__(self, t: GazeStyleConfig, profile: CalibrationProfile | None = None) -> None:
         self.t = t
         self.profile = profile
         self._buf: deque[_Sample] = deque()
+        self._known: deque[str] = deque()  # eye labels of the known samples, in order
+        self._eye_open: deque[float] = deque()  # finite values of the known samples, in order
+        self._pitch: deque[float] = deque()
+        self._brow: deque[float] = deque()
+        self._lens = 0
+        self._screen = 0
+        self._shifts = 0  # label changes between consecutive known samples
+        self._smile_known = 0  # known samples with a smile verdict
+        self._smiling = 0
 
     def reset(self) -> None:
         """Forget the window."""
-        self._buf.clear()
+        self.__init__(self.t, self.profile)  # type: ignore[misc]
+
+    def _add(self, s: _Sample) -> None:
+        self._buf.append(s)
+        if s.eye == EyeContact.UNKNOWN:
+            return
+        if self._known and self._known[-1] != s.eye:
+            self._shifts += 1
+        self._known.append(s.eye)
+        self._lens += s.eye == EyeContact.LENS
+        self._screen += s.eye == EyeContact.SCREEN
+        if s.smiling is not None:
+            self._smile_known += 1
+            self._smiling += s.smiling
+        for q, x in ((self._eye_open, s.eye_open), (self._pitch, s.pitch), (self._brow, s.brow)):
+            if math.isfinite(x):
+                q.append(x)
+
+    def _drop_oldest(self) -> None:
+        s = self._buf.popleft()
+        if s.eye == EyeContact.UNKNOWN:
+            return
+        self._known.popleft()
+        if self._known and self._known[0] != s.eye:
+            self._shifts -= 1
+        self._lens -= s.eye == EyeContact.LENS
+        self._screen -= s.eye == EyeContact.SCREEN
+        if s.smiling is not None:
+            self._smile_known -= 1
+            self._smiling -= s.smiling
+        for q, x in ((self._eye_open, s.eye_open), (self._pitch, s.pitch), (self._brow, s.brow)):
+            if math.isfinite(x):
+                q.popleft()
 
     def update(self, ts: int, eye: str, smiling: bool | None, eye_open: float, pitch: float,
                brow: float) -> Classification:
         """Add one frame and return the style of the window ending at ``ts``."""
         t = self.t
-        self._buf.append(_Sample(ts, eye, smiling, eye_open, pitch, brow))
+        self._add(_Sample(ts, eye, smiling, eye_open, pitch, brow))
         while self._buf and self._buf[0].ts < ts - t.window_ms:
-            self._buf.popleft()
+            self._drop_oldest()
         n = len(self._buf)
-        known = [s for s in self._buf if s.eye != EyeContact.UNKNOWN]
-        span = ts - self._buf[0].ts
+        k = len(self._known)
+        span = ts - self._buf[0].ts if self._buf else 0
         # Need most of a full window of evidence before judging a style.
-        if not known or span < 0.8 * t.window_ms or len(known) < t.min_evidence_share * n:
+        if not k or span < 0.8 * t.window_ms or k < t.min_evidence_share * n:
             return Classification.unknown(Behaviour.GAZE_STYLE, ts)
-        k = len(known)
-        lens = sum(s.eye == EyeContact.LENS for s in known) / k
-        screen = sum(s.eye == EyeContact.SCREEN for s in known) / k
-        shifts = sum(a.eye != b.eye for a, b in zip(known, known[1:], strict=False))
-        shifts_per_s = shifts / max(span / 1000.0, 1e-3)
-        smiles = [s.smiling for s in known if s.smiling is not None]
-        smile_share = sum(smiles) / len(smiles) if smiles else 0.0
+        lens = self._lens / k
+        screen = self._screen / k
+        shifts_per_s = self._shifts / max(span / 1000.0, 1e-3)
+        smile_share = self._smiling / self._smile_known if self._smile_known else 0.0
 
-        def mean(xs: list[float]) -> float:
-            xs = [x for x in xs if math.isfinite(x)]
+        def mean(xs: deque[float]) -> float:
             return sum(xs) / len(xs) if xs else math.nan
 
         if screen >= t.screen_min_share:
             return _c(GazeStyle.SCREEN, screen, ts)
         if lens >= t.lens_min_share:
-            eye_open = mean([s.eye_open for s in known])
-            brow = mean([s.brow for s in known])
-            pitch = mean([s.pitch for s in known])
+            eye_open = mean(self._eye_open)
+            brow = mean(self._brow)
+            pitch = mean(self._pitch)
             max_eye, max_brow = t.defiant_max_eye_open_norm, t.defiant_max_brow_raise_norm
             if self.profile is not None:
                 neu = self.profile.neutral
