@@ -1,0 +1,200 @@
+"""The per-frame fast paths give the same answers as the plain computations they replace.
+
+The analysis stage keeps its cost per frame low with plain-float shortcuts and incremental state; each
+is checked here against a straightforward reference (the earlier implementation) on random input.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bodycoach.config import load_config
+from bodycoach.features.body import _LOWER_FACE, hand_face_distance
+from bodycoach.features.geometry import COORD_LIMIT, to_pixels, valid_points
+from bodycoach.profile import CalibrationProfile
+from bodycoach.temporal.gaze_window import GazeStyleWindow
+from bodycoach.types import Behaviour, Classification, EyeContact, GazeStyle
+from tests.landmark_builder import make_landmarks
+
+Arr = npt.NDArray[np.floating[Any]]
+
+CFG = load_config()
+COORD = st.one_of(st.floats(-4.0, 5.0, width=32), st.sampled_from([math.nan, math.inf, -math.inf, 3.5, -2.5,
+                                                                   3.5000002, -2.5000002]))
+
+
+def _valid_points_reference(arr: Arr, idx: tuple[int, ...] | None) -> bool:
+    sub = arr[:, :3] if idx is None else arr[np.asarray(idx, dtype=np.intp), :3]
+    s = float(np.abs(sub[:, :2] - 0.5).max(initial=0.0))
+    return s <= COORD_LIMIT and float(np.abs(sub[:, 2]).max(initial=0.0)) <= 10 * COORD_LIMIT
+
+
+@settings(max_examples=200, deadline=None)
+@given(vals=st.lists(COORD, min_size=12, max_size=12), idx=st.lists(st.integers(0, 3), min_size=1, max_size=8))
+def test_valid_points_few_points_path_matches_the_reduction(vals: list[float], idx: list[int]) -> None:
+    arr = np.ones((4, 4), dtype=np.float32)
+    arr[:, :3] = np.asarray(vals, dtype=np.float32).reshape(4, 3)
+    assert valid_points(arr, tuple(idx)) == _valid_points_reference(arr, tuple(idx))
+    assert valid_points(arr, None) == _valid_points_reference(arr, None)
+
+
+def test_to_pixels_is_a_new_float64_copy() -> None:
+    a = np.random.default_rng(0).random((5, 4)).astype(np.float32)
+    p = to_pixels(a, (640, 480))
+    ref = np.asarray(a[:, :3], dtype=np.float64).copy()
+    ref[:, 0] *= 640
+    ref[:, 1] *= 480
+    ref[:, 2] *= 640
+    assert p.dtype == np.float64 and np.array_equal(p, ref)
+    p[0, 0] = -1.0  # writable, and the input is untouched
+    assert a[0, 0] != -1.0
+    assert np.array_equal(to_pixels(a, (0, 0)), np.asarray(a[:, :3], dtype=np.float64))
+
+
+def _hand_face_reference(face: Arr | None, hands: list[Arr], pose: Arr | None,
+                         wh: tuple[int, int], iod: float, min_vis: float) -> tuple[float, float]:
+    """The per-part loop hand_face_distance replaced (one distance matrix per hand, then all points)."""
+    def rows_ok(a: Arr) -> npt.NDArray[np.bool_]:
+        ok = (np.abs(a[:, 0] - 0.5) <= COORD_LIMIT) & (np.abs(a[:, 1] - 0.5) <= COORD_LIMIT) & np.isfinite(a[:, 2])
+        return np.asarray(ok, dtype=np.bool_)
+
+    if face is None or not math.isfinite(iod) or iod <= 0:
+        return math.nan, math.nan
+    fpts = face[list(_LOWER_FACE), :3]
+    if not np.isfinite(fpts).all():
+        return math.nan, math.nan
+    fp = to_pixels(fpts, wh)[:, :2]
+    pts = []
+    best_hand, best_d, finger_up = -1.0, math.inf, math.nan
+    for h in hands:
+        ok = rows_ok(h)
+        if ok.any():
+            hp = to_pixels(h[ok], wh)[:, :2]
+            pts.append(hp)
+            dh = float(np.linalg.norm(hp[:, None, :] - fp[None, :, :], axis=2).min())
+            if dh < best_d and ok[0] and ok[12]:
+                best_d = dh
+                hh = to_pixels(h[[0, 12]], wh)
+                finger_up = float(hh[0, 1] - hh[1, 1]) / iod
+                best_hand = dh
+    if pose is not None:
+        ok = rows_ok(pose)
+        idx = [i for i in range(15, 23) if ok[i] and np.isfinite(pose[i, 3]) and pose[i, 3] >= min_vis]
+        if idx:
+            pts.append(to_pixels(pose[idx], wh)[:, :2])
+    if not pts:
+        return math.nan, math.nan
+    d = float(np.linalg.norm(np.concatenate(pts)[:, None, :] - fp[None, :, :], axis=2).min())
+    return d / iod, (finger_up if best_hand <= d + 1e-9 else math.nan)
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 10_000), n_hands=st.integers(0, 2), with_pose=st.booleans(),
+       broken=st.integers(0, 6), near=st.booleans())
+def test_hand_face_distance_matches_the_per_part_loop(seed: int, n_hands: int, with_pose: bool, broken: int,
+                                                      near: bool) -> None:
+    rng = np.random.default_rng(seed)
+    lm = make_landmarks()
+    assert lm.face is not None and lm.pose is not None and lm.left_hand is not None and lm.right_hand is not None
+    face = lm.face.copy()
+    hands = [h.copy() for h in (lm.left_hand, lm.right_hand)[:n_hands]]
+    if near:  # move the hands onto the chin, so the nearest hand (and its finger direction) changes
+        for h in hands:
+            h[:, :2] += face[152, :2] - h[0, :2] + rng.normal(0, 0.03, 2).astype(np.float32)
+    pose = lm.pose.copy()
+    pose[15:23, 3] = rng.random(8).astype(np.float32)
+    for _ in range(broken):
+        target = [face, pose, *hands][int(rng.integers(0, 2 + len(hands)))]
+        target[int(rng.integers(0, target.shape[0])), int(rng.integers(0, 3))] = rng.choice(
+            [np.nan, np.inf, 9.0, -7.0])
+    args = (face, hands, pose if with_pose else None, lm.image_wh, 37.5, 0.5)
+    got, want = hand_face_distance(*args), _hand_face_reference(*args)
+    for g, w in zip(got, want, strict=True):
+        assert (math.isnan(g) and math.isnan(w)) or g == pytest.approx(w, rel=1e-12, abs=0)
+
+
+def _style_reference(samples: list[tuple[int, str, bool | None, float, float, float]], ts: int,
+                     w: GazeStyleWindow) -> Classification:
+    """The style recomputed from scratch over the window (what the incremental window must equal)."""
+    t = w.t
+    buf = [s for s in samples if not s[0] < ts - t.window_ms]
+    known = [s for s in buf if s[1] != EyeContact.UNKNOWN]
+    span = ts - buf[0][0]
+    if not known or span < 0.8 * t.window_ms or len(known) < t.min_evidence_share * len(buf):
+        return Classification.unknown(Behaviour.GAZE_STYLE, ts)
+    k = len(known)
+    lens = sum(s[1] == EyeContact.LENS for s in known) / k
+    screen = sum(s[1] == EyeContact.SCREEN for s in known) / k
+    shifts = sum(a[1] != b[1] for a, b in zip(known, known[1:], strict=False))
+    shifts_per_s = shifts / max(span / 1000.0, 1e-3)
+    smiles = [s[2] for s in known if s[2] is not None]
+    smile_share = sum(smiles) / len(smiles) if smiles else 0.0
+
+    def mean(xs: list[float]) -> float:
+        xs = [x for x in xs if math.isfinite(x)]
+        return sum(xs) / len(xs) if xs else math.nan
+
+    def c(label: GazeStyle, score: float) -> Classification:
+        return Classification(Behaviour.GAZE_STYLE, label, max(0.0, min(1.0, score)), ts)
+
+    if screen >= t.screen_min_share:
+        return c(GazeStyle.SCREEN, screen)
+    if lens >= t.lens_min_share:
+        eye_open, pitch, brow = mean([s[3] for s in known]), mean([s[4] for s in known]), mean([s[5] for s in known])
+        max_eye, max_brow = t.defiant_max_eye_open_norm, t.defiant_max_brow_raise_norm
+        if w.profile is not None:
+            neu = w.profile.neutral
+            if "eye_open_norm" in neu:
+                max_eye = 0.85 * neu["eye_open_norm"]
+            if "brow_raise_norm" in neu:
+                max_brow = neu["brow_raise_norm"] - 0.03
+        tense = (eye_open <= max_eye) or (brow <= max_brow)
+        if (smile_share <= t.defiant_max_smile_share and pitch >= t.defiant_min_pitch_deg and tense
+                and shifts_per_s < t.wandering_min_shifts_per_s):
+            return c(GazeStyle.DEFIANT, lens)
+        if smile_share >= t.warm_min_smile_share:
+            return c(GazeStyle.WARM, lens)
+        return c(GazeStyle.CONCENTRATED, lens)
+    if shifts_per_s >= t.wandering_min_shifts_per_s and lens <= t.wandering_max_lens_share:
+        return c(GazeStyle.WANDERING, min(1.0, shifts_per_s / (2 * t.wandering_min_shifts_per_s)))
+    return c(GazeStyle.AWAY, 1.0 - lens)
+
+
+EYES = [str(e) for e in EyeContact]
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 100_000), sticky=st.floats(0.0, 0.95), with_profile=st.booleans())
+def test_incremental_gaze_window_equals_recomputing_the_window(seed: int, sticky: float,
+                                                               with_profile: bool) -> None:
+    rng = np.random.default_rng(seed)
+    profile = CalibrationProfile(neutral={"eye_open_norm": 0.3, "brow_raise_norm": 0.36}) if with_profile else None
+    w = GazeStyleWindow(CFG.gaze_style, profile)
+    samples: list[tuple[int, str, bool | None, float, float, float]] = []
+    ts, eye = 0, "lens"
+    # Per run: how often the person smiles and how open the eyes / raised the brows are, so that every
+    # style (defiant needs no smile, a raised chin and narrowed eyes or lowered brows) comes up.
+    smile_p, eye_mean, brow_mean = [0.0, 0.02, 0.5][seed % 3], rng.uniform(0.2, 0.32), rng.uniform(0.28, 0.38)
+    for i in range(400):
+        ts += int(rng.integers(0, 250))  # repeated timestamps and gaps longer than a frame
+        if rng.random() > sticky:
+            eye = EYES[int(rng.integers(0, len(EYES)))]
+        smiling = None if rng.random() < 0.2 else bool(rng.random() < smile_p)
+        vals = [float(rng.choice([math.nan, rng.normal(m, s)])) if rng.random() < 0.1 else float(rng.normal(m, s))
+                for m, s in ((eye_mean, 0.03), (9.0, 5.0), (brow_mean, 0.03))]
+        if i == 200:  # a narrower window mid-stream (a config change keeps the history)
+            w.t = replace(CFG.gaze_style, window_ms=1500)
+        got = w.update(ts, eye, smiling, vals[0], vals[1], vals[2])
+        samples.append((ts, eye, smiling, vals[0], vals[1], vals[2]))
+        samples = [s for s in samples if not s[0] < ts - w.t.window_ms]
+        assert got == _style_reference(samples, ts, w), i
+    w.reset()
+    assert w.update(ts, "lens", True, 0.3, 0.0, 0.35).label == "unknown"
