@@ -265,14 +265,17 @@ def run_app(port: int | None = None, *, home: Path | None = None, env: dict[str,
 
 @contextlib.contextmanager
 def chromium(pw: Any, y4m: Path | None, *, viewport: tuple[int, int] = (1400, 1000),
-             extra_args: list[str] | None = None) -> Iterator[Any]:
+             extra_args: list[str] | None = None, camera: bool = True) -> Iterator[Any]:
     """Launch Debian Chromium headless with a fake camera playing ``y4m``; yield a Playwright page.
 
     ``page.context.new_page()`` opens more pages (each is a new Streamlit session) in the same browser.
+    With ``camera=False`` the browser has no camera at all (no fake device; a machine without a webcam).
     """
     profile = Path(tempfile.mkdtemp(prefix="bodycoach-chromium-"))
     args = list(CHROMIUM_ARGS)
-    if y4m is not None:
+    if not camera:
+        args.remove("--use-fake-device-for-media-stream")
+    elif y4m is not None:
         args.append(f"--use-file-for-fake-video-capture={y4m}")
     args += extra_args or []
     # A fresh profile each run (Playwright passes it as --user-data-dir).

@@ -41,6 +41,34 @@ _T: dict[str, tuple[str, str]] = {
         "Nettleseren gir ikke tilgang til kamera her (bruk http://localhost eller https). Velg «Demo».",
         "The browser offers no camera here (use http://localhost or https). Choose \"Demo\".",
     ),
+    "auto_demo_no_camera": (
+        "Fant ikke noe kamera, så demoen spilles i stedet. Koble til et kamera og velg «Kamera» under «Kilde».",
+        "No camera found, so the demo plays instead. Connect a camera and choose \"Camera\" under \"Source\".",
+    ),
+    "auto_demo_denied": (
+        "Nettleseren har blokkert kameraet for denne siden, så demoen spilles i stedet. Tillat kamera "
+        "(låsesymbolet ved adressen) og velg «Kamera» under «Kilde».",
+        "The browser blocks the camera for this page, so the demo plays instead. Allow the camera (the lock "
+        "by the address) and choose \"Camera\" under \"Source\".",
+    ),
+    "auto_demo_no_api": (
+        "Nettleseren gir ikke tilgang til kamera her (bruk http://localhost eller https), så demoen spilles.",
+        "The browser offers no camera here (use http://localhost or https), so the demo plays.",
+    ),
+    "camera_no_camera": (
+        "Fant ikke noe kamera. Koble til et kamera, eller velg «Demo (eksempelvideo)».",
+        "No camera found. Connect one, or choose \"Demo (sample clip)\".",
+    ),
+    "camera_denied": (
+        "Nettleseren har blokkert kameraet for denne siden. Tillat kamera (låsesymbolet ved adressen), "
+        "eller velg «Demo (eksempelvideo)».",
+        "The browser blocks the camera for this page. Allow it (the lock by the address), or choose "
+        "\"Demo (sample clip)\".",
+    ),
+    "camera_no_api": (
+        "Nettleseren gir ikke tilgang til kamera her (bruk http://localhost eller https).",
+        "The browser offers no camera here (use http://localhost or https).",
+    ),
     "device_ask_permission": ("Gi siden tilgang til kameraet.", "Allow this page to use the camera."),
     "start": ("Start", "Start"),
     "stop": ("Stopp", "Stop"),

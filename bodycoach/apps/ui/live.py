@@ -20,6 +20,7 @@ import numpy as np
 import streamlit as st
 
 from bodycoach.apps.live_worker import LiveUpdate, LiveWorker, SessionSaver, demo_clip, make_live_coach
+from bodycoach.apps.ui.camera_probe import camera_probe, camera_problem
 from bodycoach.apps.ui.i18n import t, webrtc_translations
 from bodycoach.apps.ui.state import current_lang
 from bodycoach.errors import BodycoachError
@@ -466,16 +467,40 @@ def _phase_picker(mode: str, lang: str) -> str:
     return str(phase)
 
 
+def _switch_to_demo_if_no_camera(problem: str | None) -> None:
+    """When the browser reports no camera, or a blocked one, switch the source to the demo clip, once.
+
+    Only when the problem appears (a trainee who picks the camera again is not overruled) and only while the
+    camera session has processed nothing, so a recording in progress is never dropped.
+    """
+    seen = st.session_state.get("bc_camera_problem")
+    st.session_state["bc_camera_problem"] = problem
+    if problem is None or problem == seen:
+        return
+    if st.session_state.get("bc_source_value", "camera") != "camera":
+        return
+    worker: LiveWorker | None = st.session_state.get("bc_worker")
+    if worker is not None and worker.stats().processed > 0:
+        return
+    st.session_state["bc_source_set"] = "demo"
+
+
 def render_live_page() -> None:
     """Draw the live rehearsal page."""
     from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
     lang = current_lang()
     st.markdown(_CSS, unsafe_allow_html=True)
+    with st.sidebar:
+        problem = camera_problem(camera_probe())
+    _switch_to_demo_if_no_camera(problem)
     opts = _sidebar(lang)
     source, mode = opts["source"], opts["mode"]
     st.title(t("live_title", lang))
     st.caption(t("privacy", lang))
+    if problem is not None:
+        notice = t(f"auto_demo_{problem}", lang) if source == "demo" else t(f"camera_{problem}", lang)
+        (st.info if source == "demo" else st.warning)(notice)
 
     customer_keys = ("", *(c.key for c in scenarios.CUSTOMER_TYPES))
     customer = _choice(st.selectbox, t("customer", lang), customer_keys, "customer", lang,
