@@ -13,8 +13,10 @@ Array = npt.NDArray[np.float64]
 
 # Landmarks this far outside the frame (normalised units) are treated as broken, not as "off-screen".
 COORD_LIMIT = 3.0
-# Up to this many selected points are checked in plain Python (cheaper than a numpy reduction).
-_SMALL = 8
+_Z_LIMIT = 10 * COORD_LIMIT  # MediaPipe's relative depth has a wider range
+# Up to this many selected points / rows are checked in plain Python (cheaper than a numpy reduction).
+_FEW = 8
+_SMALL = 24
 
 
 def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
@@ -27,12 +29,18 @@ def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
     """
     if arr is None:
         return False
-    if idx is not None and len(idx) <= _SMALL:
-        # A few points (the common case): plain floats beat numpy's per-call overhead several times over.
+    if idx is None and len(arr) <= _SMALL:
+        # A whole hand (21 points) or fewer: one ``tolist`` and plain floats beat numpy's per-call overhead.
         # NaN fails every comparison, inf fails the range, so this is the same test as the reduction below.
+        for x, y, z in arr[:, :3].tolist():
+            if not (abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and abs(z) <= _Z_LIMIT):
+                return False
+        return True
+    if idx is not None and len(idx) <= _FEW:
+        # A few selected points (the common case): the same test, one row at a time.
         for i in idx:
             x, y, z = arr[i, :3].tolist()
-            if not (abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and abs(z) <= 10 * COORD_LIMIT):
+            if not (abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and abs(z) <= _Z_LIMIT):
                 return False
         return True
     sub = arr[:, :3] if idx is None else arr[np.asarray(idx, dtype=np.intp), :3]
@@ -41,7 +49,7 @@ def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
     if not (s <= COORD_LIMIT):
         return False
     zmax = float(np.abs(sub[:, 2]).max(initial=0.0))
-    return zmax <= 10 * COORD_LIMIT
+    return zmax <= _Z_LIMIT
 
 
 def to_pixels(arr: npt.NDArray[np.floating[Any]], image_wh: tuple[int, int]) -> Array:
