@@ -64,6 +64,15 @@ def to_pixels(arr: npt.NDArray[np.floating[Any]], image_wh: tuple[int, int]) -> 
     return np.multiply(arr[:, :3], _scale_row(w, h), dtype=np.float64)
 
 
+def midpoint_px(arr: npt.NDArray[np.floating[Any]], i: int, j: int, image_wh: tuple[int, int]) -> tuple[float, float]:
+    """Midpoint of rows ``i`` and ``j`` in square pixels, as plain floats (same figures as ``to_pixels``)."""
+    w, h = image_wh
+    if w <= 0 or h <= 0:
+        w, h = 1, 1
+    (xi, yi), (xj, yj) = arr[i, :2].tolist(), arr[j, :2].tolist()
+    return (xi * w + xj * w) / 2, (yi * h + yj * h) / 2
+
+
 @lru_cache(maxsize=16)
 def _scale_row(w: int, h: int) -> Array:
     row = np.array((w, h, w), dtype=np.float64)
