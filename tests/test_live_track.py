@@ -283,3 +283,27 @@ def test_processing_overlaps_with_sending() -> None:
     gaps = [b - a for a, b in zip(sent, sent[1:], strict=False)]
     # Serial processing + sending would give ~60 ms per frame; overlapped ~30-40 ms. Loose for shared CI.
     assert len(gaps) > 5 and statistics.median(gaps) < 0.05, gaps
+
+
+@pytest.mark.parametrize(("env", "added"), [("", 10), ("0", 0), ("4", 4), ("25", 10), ("-3", 10), ("x", 10)])
+def test_priority_env_override(monkeypatch: pytest.MonkeyPatch, env: str, added: int) -> None:
+    import os
+
+    from bodycoach.apps import live_track
+
+    monkeypatch.setenv(live_track.ENV_NICE, env)
+    seen: dict[str, int] = {}
+
+    def run() -> None:
+        tid = threading.get_native_id()
+        before = os.getpriority(os.PRIO_PROCESS, tid)
+        seen["ok"] = int(live_track.lower_thread_priority())
+        seen["delta"] = os.getpriority(os.PRIO_PROCESS, tid) - before
+        seen["before"] = before
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    if not seen["ok"]:
+        pytest.skip("per-thread priorities not available here")
+    assert seen["delta"] == min(19, seen["before"] + added) - seen["before"]

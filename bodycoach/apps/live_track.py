@@ -39,15 +39,24 @@ _TIME_BASE = fractions.Fraction(1, _CLOCK_HZ)
 
 #: Niceness added to the threads that run the models, so WebRTC's event loop (nice 0) wins the CPU.
 PROCESSING_NICE = 10
+#: Environment variable overriding :data:`PROCESSING_NICE` (0..19; for measurements and odd machines).
+ENV_NICE = "BODYCOACH_LIVE_NICE"
 
 
-def lower_thread_priority(nice: int = PROCESSING_NICE) -> bool:
+def lower_thread_priority(nice: int | None = None) -> bool:
     """Give the calling thread (and the threads it creates later) a lower CPU priority; Linux only.
 
     On Linux the nice value is per thread and inherited by threads created afterwards, so calling this
     in the thread that builds the MediaPipe graphs lowers their worker threads too. Returns whether it
     worked (never raises: it is an optimisation).
+
+    Args:
+        nice: Niceness to add; default ``$BODYCOACH_LIVE_NICE`` if it is a whole number 0..19, else
+            :data:`PROCESSING_NICE`.
     """
+    if nice is None:
+        raw = os.environ.get(ENV_NICE, "")
+        nice = int(raw) if raw.isdigit() and int(raw) <= 19 else PROCESSING_NICE
     try:
         tid = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))

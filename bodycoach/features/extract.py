@@ -17,7 +17,7 @@ import numpy.typing as npt
 from bodycoach.features.body import body_features, hand_face_distance
 from bodycoach.features.face import FaceReference, face_features
 from bodycoach.features.geometry import to_pixels, valid_points
-from bodycoach.features.hands import hand_size_px, palm_facing, pose_palm_facing
+from bodycoach.features.hands import hand_features, hand_size_px
 from bodycoach.landmarks.indices import Hand, Pose
 from bodycoach.resources import calibration_file
 from bodycoach.types import Features, Landmarks
@@ -74,29 +74,8 @@ def extract_features(lm: Landmarks, ref: FaceReference | None = None, min_visibi
     left, right = _resolve_hands(lm)
     hands = [h for h in (left, right) if h is not None and valid_points(h, (Hand.WRIST,))]
     v["hands_visible"] = float(len(hands))
-    best_size = -1.0
-    for name, h, is_left in (("l", left, True), ("r", right, False)):
-        pf = palm_facing(h, wh, is_left, mirrored)
-        size = hand_size_px(h, wh)
-        if math.isfinite(pf):
-            v[f"{name}_palm_facing"] = pf
-            v[f"{name}_hand_size_px"] = size
-            # The most visible hand: the larger one in the image (dev: preferring the more face-on hand
-            # instead lost 2 of 89 palm rows).
-            weight = size
-            if weight > best_size:
-                best_size = weight
-                v["palm_facing"] = pf
-    if "palm_facing" not in v and lm.pose is not None:
-        # No hand-model hand: fall back to the pose's coarse hand points (the more visible side).
-        best_vis = -1.0
-        for is_left, w in ((True, Pose.LEFT_WRIST), (False, Pose.RIGHT_WRIST)):
-            pf = pose_palm_facing(lm.pose, wh, is_left, mirrored, min_visibility)
-            vis = float(lm.pose[w, 3])
-            if math.isfinite(pf) and vis > best_vis:
-                best_vis = vis
-                v["palm_facing"] = pf
-                v["palm_from_pose"] = 1.0
+    v.update(hand_features(left, right, lm.face, lm.pose, wh, mirrored, min_visibility,
+                           v.get("face_iod_px", math.nan)))
     if left is not None and right is not None and valid_points(left, (0, 9)) and valid_points(right, (0, 9)):
         pl = to_pixels(left, wh)[[0, 9], :2].mean(axis=0)
         pr = to_pixels(right, wh)[[0, 9], :2].mean(axis=0)
