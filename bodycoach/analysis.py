@@ -32,6 +32,8 @@ from bodycoach.types import (
     SmileType,
 )
 
+_BEHAVIOURS = tuple(Behaviour)  # iterating the enum class itself is several times slower
+
 
 class Analyzer:
     """Stateful per-person analysis: one instance per session.
@@ -85,8 +87,10 @@ class Analyzer:
         return h.min_on_ms
 
     def _build_temporal(self) -> None:
-        self._debouncers = {b: Debouncer(self._min_on(b)) for b in Behaviour}
-        self._events = {b: EventTracker(b) for b in Behaviour}
+        self._debouncers = {b: Debouncer(self._min_on(b)) for b in _BEHAVIOURS}
+        self._events = {b: EventTracker(b) for b in _BEHAVIOURS}
+        # Per behaviour, in report order: its debouncer and event tracker (one tuple walk per frame).
+        self._lanes = tuple((b, self._debouncers[b], self._events[b]) for b in _BEHAVIOURS)
         self._gaze = GazeStyleWindow(self._config.gaze_style, self._profile)
 
     # -- per frame -----------------------------------------------------------------------------
@@ -124,20 +128,22 @@ class Analyzer:
         cls[Behaviour.GAZE_STYLE] = self._gaze.update(
             ts, cls[Behaviour.EYE_CONTACT].label, smiling, f.get("eye_open_norm"), f.get("head_pitch_deg"),
             f.get("brow_raise_norm"))
-        ordered = {b: cls[b] for b in Behaviour}
+        ordered: dict[Behaviour, Classification] = {}
         started: list[FeedbackEvent] = []
         ended: list[FeedbackEvent] = []
         states: dict[Behaviour, str] = {}
-        for b, c in ordered.items():
-            sw = self._debouncers[b].update(c.label, ts)
-            tracker = self._events[b]
-            s, e = tracker.apply(sw, c.score)
-            tracker.observe(c.label, c.score)
-            if e is not None:
-                ended.append(e)
-            if s is not None:
-                started.append(s)
-            states[b] = self._debouncers[b].state
+        for b, debouncer, tracker in self._lanes:
+            c = ordered[b] = cls[b]
+            label, score = c.label, c.score
+            sw = debouncer.update(label, ts)
+            if sw is not None:
+                s, e = tracker.apply(sw, score)
+                if e is not None:
+                    ended.append(e)
+                if s is not None:
+                    started.append(s)
+            tracker.observe(label, score)
+            states[b] = debouncer.state
         return FrameResult(landmarks=landmarks, features=f, classifications=ordered, states=states,
                            started=tuple(started), ended=tuple(ended))
 

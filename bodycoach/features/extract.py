@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from bodycoach.features.body import body_features, hand_face_distance
 from bodycoach.features.face import FaceReference, face_features
-from bodycoach.features.geometry import to_pixels, valid_points
+from bodycoach.features.geometry import midpoint_px, valid_points
 from bodycoach.features.hands import hand_features, hand_size_px
 from bodycoach.landmarks.indices import Hand, Pose
 from bodycoach.resources import calibration_file
@@ -77,15 +77,14 @@ def extract_features(lm: Landmarks, ref: FaceReference | None = None, min_visibi
     v.update(hand_features(left, right, lm.face, lm.pose, wh, mirrored, min_visibility,
                            v.get("face_iod_px", math.nan)))
     if left is not None and right is not None and valid_points(left, (0, 9)) and valid_points(right, (0, 9)):
-        pl = to_pixels(left, wh)[[0, 9], :2].mean(axis=0)
-        pr = to_pixels(right, wh)[[0, 9], :2].mean(axis=0)
+        (plx, ply), (prx, pry) = midpoint_px(left, 0, 9, wh), midpoint_px(right, 0, 9, wh)
         scale = v.get("shoulder_width_px", math.nan)
         if not math.isfinite(scale):
             scale = 4.0 * float(np.nanmean([hand_size_px(left, wh), hand_size_px(right, wh)]))
         if math.isfinite(scale) and scale > 0:
-            v["hand_gap_sw"] = float(np.linalg.norm(pl - pr)) / scale
+            v["hand_gap_sw"] = math.hypot(plx - prx, ply - pry) / scale
     iod = v.get("face_iod_px", math.nan)
     v["hand_face_dist_iod"], v["hand_face_finger_up_iod"] = hand_face_distance(lm.face, hands, lm.pose, wh, iod,
                                                                                min_visibility)
-    clean = {k: float(x) for k, x in v.items() if math.isfinite(float(x))}
+    clean = {k: float(x) for k, x in v.items() if math.isfinite(x)}
     return Features(timestamp_ms=lm.timestamp_ms, values=clean)
