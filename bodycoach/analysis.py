@@ -105,12 +105,13 @@ class Analyzer:
     def classify(self, f: Features) -> dict[Behaviour, Classification]:
         """Per-frame classifications of every behaviour except the gaze style (which needs the window)."""
         c, p = self._config, self._profile
+        arms = classify_arms(f, c.arms, c.quality)
         return {
             Behaviour.EYE_CONTACT: classify_eye_contact(f, c.eye_contact, c.quality, p),
             Behaviour.SMILE: classify_smile(f, c.smile, c.quality, self._smile_model, p),
-            Behaviour.ARMS: classify_arms(f, c.arms, c.quality),
+            Behaviour.ARMS: arms,
             Behaviour.HANDS: classify_hands(f, c.hands),
-            Behaviour.PALM: classify_palm(f, c.palm),
+            Behaviour.PALM: classify_palm(f, c.palm, arms),
             Behaviour.HEAD: classify_head(f, c.head, c.quality, p),
             Behaviour.POSTURE: classify_posture(f, c.posture, p),
         }

@@ -1,7 +1,9 @@
 """Arms per frame: hidden, crossed (chest / counter), extended on the counter, hanging down, or other.
 
 "Extended" = slightly extended on the counter, the guide's ideal. Rules on shoulder-normalised pose
-features (see ``features/body.py``).
+features (see ``features/body.py``), and one on the hand model: in close-ups with the forearms folded under
+the chin the pose only guesses the arms (it often takes the forearms for the shoulders), but the hand
+lying flat just below the chin is seen (``chin_hand_*`` in ``features/hands.py``).
 """
 
 from __future__ import annotations
@@ -13,9 +15,23 @@ from bodycoach.config import ArmsConfig, QualityConfig
 from bodycoach.types import ArmsPose, Behaviour, Classification, Features
 
 
+def chin_rest(f: Features, t: ArmsConfig) -> bool:
+    """Whether a hand lies flat just below the chin (forearms folded under it); False when not measured."""
+    width, ratio = f.get("chin_hand_width_iod"), f.get("chin_hand_height_ratio")
+    below, side = f.get("chin_hand_below_iod"), f.get("chin_hand_side_iod")
+    # NaN fails every comparison, so an unmeasured outline is never a chin rest.
+    return bool(width >= t.chin_rest_min_width_iod and ratio <= t.chin_rest_max_height_ratio
+                and t.chin_rest_min_below_iod <= below <= t.chin_rest_max_below_iod
+                and abs(side) <= t.chin_rest_max_side_iod)
+
+
 def classify_arms(f: Features, t: ArmsConfig, q: QualityConfig) -> Classification:
-    """Arm position of one frame; ``unknown`` when the shoulders are not measurable."""
+    """Arm position of one frame; ``unknown`` when neither the shoulders nor a chin rest are measurable."""
     ts = f.timestamp_ms
+    if chin_rest(f, t):
+        # Forearms folded on the table under the chin: seen directly, so it outranks the pose's guess.
+        score = margin_score(f.get("chin_hand_height_ratio"), t.chin_rest_max_height_ratio, 0.2)
+        return make(Behaviour.ARMS, ArmsPose.CROSSED_TABLE, score, ts)
     if not math.isfinite(f.get("shoulder_width_px")):
         return Classification.unknown(Behaviour.ARMS, ts)
     g = f.get

@@ -1,4 +1,9 @@
-"""Hands per frame: palm vs back of the most visible hand, and hands open / together / not visible."""
+"""Hands per frame: palm vs back of the most visible hand, and hands open / together / not visible.
+
+Palm vs back is the sign of ``palm_facing`` (the winding of the hand's knuckles, see ``features/hands.py``),
+qualified by where the hand is: hands folded into crossed arms, a hand over the face and a hand on the head
+all have the palm against the body, so the camera sees the back.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,39 @@ import math
 
 from bodycoach.classifiers.common import make, margin_score
 from bodycoach.config import HandsConfig, PalmConfig
-from bodycoach.types import Behaviour, Classification, Features, HandsPose, PalmSide
+from bodycoach.types import ArmsPose, Behaviour, Classification, Features, HandsPose, PalmSide
+
+_CROSSED = (ArmsPose.CROSSED_CHEST.value, ArmsPose.CROSSED_TABLE.value)
 
 
-def classify_palm(f: Features, t: PalmConfig) -> Classification:
-    """Palm or back of the most visible hand (``palm_facing`` sign); not_visible without hands."""
+def classify_palm(f: Features, t: PalmConfig, arms: Classification | None = None) -> Classification:
+    """Palm or back of the most visible hand; not_visible without hands.
+
+    Args:
+        f: The frame's features.
+        t: Thresholds.
+        arms: This frame's arms classification (crossed arms fold the hands in), or None.
+    """
     ts = f.timestamp_ms
-    hands = f.get("hands_visible")
-    if not math.isfinite(hands) or (hands < 1 and not math.isfinite(f.get("shoulder_width_px"))):
+    g = f.get
+    hands = g("hands_visible")
+    if not math.isfinite(hands) or (hands < 1 and not math.isfinite(g("shoulder_width_px"))):
         # No hand and no body either: nothing says whether hands are there.
         return Classification.unknown(Behaviour.PALM, ts)
-    pf = f.get("palm_facing")
+    if arms is not None and arms.label in _CROSSED and not g("palm_finger_ext_hl") > t.crossed_max_finger_ext_hl:
+        # Crossed arms with the hands out of the hand model's sight or curled: the fingers wrap the upper
+        # arms and show their backs (dev: every crossed-arms row with a palm label is "back").
+        return make(Behaviour.PALM, PalmSide.BACK, 0.7, ts)
+    pf = g("palm_facing")
     if not math.isfinite(pf):
         return make(Behaviour.PALM, PalmSide.NOT_VISIBLE, 0.8, ts)
+    if g("palm_curl_hl") <= -t.flip_min_curl_hl:
+        pf = -pf  # the fingers curl like the other hand's: the pose gave this hand the wrong side
+    if g("palm_face_overlap_share") >= t.face_cover_min_share:
+        return make(Behaviour.PALM, PalmSide.BACK, 0.7, ts)  # a hand over the face has its palm toward it
+    if (g("palm_face_gap_iod") <= t.head_touch_max_gap_iod
+            and g("palm_above_eyes_iod") >= t.head_touch_min_above_eyes_iod and abs(pf) < t.head_touch_max_abs_facing):
+        return make(Behaviour.PALM, PalmSide.BACK, 0.6, ts)  # a hand on the head, edge-on: palm on the head
     if abs(pf) < t.min_abs_facing:
         return Classification.unknown(Behaviour.PALM, ts)  # edge-on: neither side faces the camera
     label = PalmSide.PALM if pf > 0 else PalmSide.BACK
@@ -46,9 +71,9 @@ class PalmClassifier:
     def __init__(self, t: PalmConfig) -> None:
         self.t = t
 
-    def __call__(self, f: Features) -> Classification:
-        """Classify one frame."""
-        return classify_palm(f, self.t)
+    def __call__(self, f: Features, arms: Classification | None = None) -> Classification:
+        """Classify one frame (``arms``: the frame's arms classification, when known)."""
+        return classify_palm(f, self.t, arms)
 
 
 class HandsClassifier:
