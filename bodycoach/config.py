@@ -116,6 +116,8 @@ class ArmsConfig:
     chin_rest_min_below_iod: float = -0.4
     chin_rest_max_below_iod: float = 0.8
     chin_rest_max_side_iod: float = 1.6
+    tucked_hand_min_curl_hl: float = 0.8
+    tucked_hand_max_elbow_sw: float = 0.5
 
     def __post_init__(self) -> None:
         _check("arms", self, {"crossed_wrist_elbow_sw": (0, 5), "crossed_chest_min_up_sw": (-5, 5),
@@ -124,7 +126,8 @@ class ArmsConfig:
                               "down_max_wrist_up_sw": (-5, 5), "hidden_max_visibility": (0, 1),
                               "chin_rest_min_width_iod": (0, 10), "chin_rest_max_height_ratio": (0, 10),
                               "chin_rest_min_below_iod": (-10, 10), "chin_rest_max_below_iod": (-10, 10),
-                              "chin_rest_max_side_iod": (0, 10)})
+                              "chin_rest_max_side_iod": (0, 10), "tucked_hand_min_curl_hl": (0, 10),
+                              "tucked_hand_max_elbow_sw": (0, 10)})
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ SWEEPS: dict[str, tuple[list[float], list[str]]] = {
     "palm.min_abs_facing": ([0.0, 0.05, 0.1, 0.2], ["palm.accuracy"]),
     "arms.chin_rest_max_height_ratio": ([0.0, 0.3, 0.4, 0.45, 0.5, 0.6, 0.8], ["arms.crossed_f1", "arms.macro_f1"]),
     "arms.chin_rest_max_side_iod": ([0.8, 1.2, 1.6, 2.0, 3.0], ["arms.crossed_f1", "arms.macro_f1"]),
+    "arms.tucked_hand_max_elbow_sw": ([0.0, 0.2, 0.3, 0.5, 0.7, 1.0], ["arms.crossed_f1", "arms.macro_f1"]),
     "palm.flip_min_curl_hl": ([0.2, 0.3, 0.5, 0.8, 1.2, 1.9, 9.0], ["palm.accuracy"]),
     "palm.crossed_max_finger_ext_hl": ([0.0, 0.8, 1.2, 1.4, 1.6, 2.0, 3.0], ["palm.accuracy"]),
     "palm.face_cover_min_share": ([0.1, 0.2, 0.3, 0.35, 0.4, 0.6, 1.0], ["palm.accuracy"]),

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bodycoach.analysis import Analyzer
-from bodycoach.classifiers.arms import ArmsClassifier, chin_rest, classify_arms
+from bodycoach.classifiers.arms import ArmsClassifier, chin_rest, classify_arms, tucked_hand
 from bodycoach.config import load_config
 from bodycoach.features.extract import extract_features
 from bodycoach.features.hands import chin_rest as chin_rest_features
@@ -151,6 +151,62 @@ FINITE_OR_NOT = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.jus
 def test_any_chin_values_never_raise(w: float, r: float, b: float, s: float, sw: float) -> None:
     f = Features(0, {"chin_hand_width_iod": w, "chin_hand_height_ratio": r, "chin_hand_below_iod": b,
                      "chin_hand_side_iod": s, "shoulder_width_px": sw})
+    c = classify_arms(f, T, Q)
+    assert c.label in {p.value for p in ArmsPose}
+    assert 0.0 <= c.score <= 1.0
+
+
+# --- a hand tucked at the other arm's elbow (its side from the 3-D finger curl) -----------------------
+TUCK = {"shoulder_width_px": 200.0, "l_elbow_vis": 0.9, "r_elbow_vis": 0.9, "wrist_cross_elbow_sw": 1.1,
+        "l_wrist_up_sw": -0.6, "r_wrist_up_sw": -0.8}
+
+
+@pytest.mark.parametrize("hand,expected", [
+    # The assigned side confirmed by the curl: at the other elbow = crossed.
+    ({"l_hand_curl_hl": T.tucked_hand_min_curl_hl + EPS, "l_hand_own_elbow_sw": 1.0,
+      "l_hand_other_elbow_sw": T.tucked_hand_max_elbow_sw - EPS}, True),
+    ({"l_hand_curl_hl": T.tucked_hand_min_curl_hl - EPS, "l_hand_own_elbow_sw": 1.0,
+      "l_hand_other_elbow_sw": T.tucked_hand_max_elbow_sw - EPS}, False),
+    ({"l_hand_curl_hl": T.tucked_hand_min_curl_hl + EPS, "l_hand_own_elbow_sw": 1.0,
+      "l_hand_other_elbow_sw": T.tucked_hand_max_elbow_sw + EPS}, False),
+    # The curl says it is the other hand: then the assigned side's elbow is its opposite one.
+    ({"r_hand_curl_hl": -T.tucked_hand_min_curl_hl - EPS, "r_hand_own_elbow_sw": 0.3,
+      "r_hand_other_elbow_sw": 1.2}, True),
+    ({"r_hand_curl_hl": -T.tucked_hand_min_curl_hl + EPS, "r_hand_own_elbow_sw": 0.3,
+      "r_hand_other_elbow_sw": 1.2}, False),
+    ({"r_hand_curl_hl": T.tucked_hand_min_curl_hl + EPS, "r_hand_own_elbow_sw": 0.3,
+      "r_hand_other_elbow_sw": 1.2}, False),  # its own elbow: a forearm toward the camera, not crossed
+    # Nearer the other elbow only counts when nearer than to its own.
+    ({"l_hand_curl_hl": 2.0, "l_hand_own_elbow_sw": 0.2, "l_hand_other_elbow_sw": 0.3}, False),
+    # That elbow must be in sight.
+    ({"l_hand_curl_hl": 2.0, "l_hand_own_elbow_sw": 1.0, "l_hand_other_elbow_sw": 0.2, "r_elbow_vis": 0.1}, False),
+    ({"l_hand_curl_hl": math.nan, "l_hand_own_elbow_sw": 1.0, "l_hand_other_elbow_sw": 0.2}, False),
+    ({"l_hand_curl_hl": math.inf, "l_hand_own_elbow_sw": 1.0, "l_hand_other_elbow_sw": math.nan}, False),
+    ({}, False),
+])
+def test_tucked_hand_boundaries(hand: dict[str, float], expected: bool) -> None:
+    f = Features(0, {**TUCK, **hand})
+    assert tucked_hand(f, T) is expected
+    if expected:
+        assert classify_arms(f, T, Q).label == ArmsPose.CROSSED_CHEST
+        low = Features(0, {**TUCK, **hand, "l_wrist_up_sw": -1.5, "r_wrist_up_sw": -1.5})
+        assert classify_arms(low, T, Q).label == ArmsPose.CROSSED_TABLE
+
+
+def test_tucked_hand_features_on_hand_built_landmarks() -> None:
+    f = extract_features(make_landmarks()).values  # forearms on a desk, each hand at its own wrist
+    for s in "lr":
+        assert f[f"{s}_hand_own_elbow_sw"] < f[f"{s}_hand_other_elbow_sw"]
+        assert math.isfinite(f[f"{s}_hand_curl_hl"])
+    assert not tucked_hand(Features(0, f), T)
+    assert "l_hand_own_elbow_sw" not in extract_features(make_landmarks(pose=False)).values
+
+
+@settings(max_examples=200, deadline=None)
+@given(curl=FINITE_OR_NOT, own=FINITE_OR_NOT, other=FINITE_OR_NOT, vis=FINITE_OR_NOT, up=FINITE_OR_NOT)
+def test_any_tucked_values_never_raise(curl: float, own: float, other: float, vis: float, up: float) -> None:
+    f = Features(0, {**TUCK, "r_hand_curl_hl": curl, "r_hand_own_elbow_sw": own, "r_hand_other_elbow_sw": other,
+                     "l_elbow_vis": vis, "r_elbow_vis": vis, "l_wrist_up_sw": up})
     c = classify_arms(f, T, Q)
     assert c.label in {p.value for p in ArmsPose}
     assert 0.0 <= c.score <= 1.0

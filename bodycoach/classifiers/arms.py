@@ -25,6 +25,28 @@ def chin_rest(f: Features, t: ArmsConfig) -> bool:
                 and abs(side) <= t.chin_rest_max_side_iod)
 
 
+def tucked_hand(f: Features, t: ArmsConfig) -> bool:
+    """Whether a hand lies at the *other* arm's elbow (its side told by its 3-D finger curl); False if unmeasured.
+
+    The pose's wrists fail in crossed arms (it often puts a wrist at its own elbow); a hand the hand model
+    finds tucked at an elbow is the other arm's when its fingers curl like that hand's.
+    """
+    g = f.get
+    for side, other in (("l", "r"), ("r", "l")):
+        curl = g(f"{side}_hand_curl_hl")
+        own, far = g(f"{side}_hand_own_elbow_sw"), g(f"{side}_hand_other_elbow_sw")
+        if curl >= t.tucked_hand_min_curl_hl:  # the assigned side: the other elbow is the opposite one
+            dist, rest, elbow = far, own, other
+        elif curl <= -t.tucked_hand_min_curl_hl:  # the other hand: the assigned side's elbow is its opposite
+            dist, rest, elbow = own, far, side
+        else:
+            continue
+        if (dist <= t.tucked_hand_max_elbow_sw and dist < rest
+                and g(f"{elbow}_elbow_vis") >= t.hidden_max_visibility):
+            return True
+    return False
+
+
 def classify_arms(f: Features, t: ArmsConfig, q: QualityConfig) -> Classification:
     """Arm position of one frame; ``unknown`` when neither the shoulders nor a chin rest are measurable."""
     ts = f.timestamp_ms
@@ -35,6 +57,10 @@ def classify_arms(f: Features, t: ArmsConfig, q: QualityConfig) -> Classificatio
     if not math.isfinite(f.get("shoulder_width_px")):
         return Classification.unknown(Behaviour.ARMS, ts)
     g = f.get
+    if tucked_hand(f, t) and not g("wrist_cross_elbow_sw") <= t.crossed_wrist_elbow_sw:
+        ups_m = (g("l_wrist_up_sw") + g("r_wrist_up_sw")) / 2
+        label = ArmsPose.CROSSED_TABLE if ups_m < t.crossed_chest_min_up_sw else ArmsPose.CROSSED_CHEST
+        return make(Behaviour.ARMS, label, 0.6, ts)
     wrist_seen = [g(f"{s}_wrist_vis") >= t.hidden_max_visibility and g(f"{s}_wrist_in_frame") > 0.5 for s in "lr"]
     elbow_seen = [g(f"{s}_elbow_vis") >= t.hidden_max_visibility for s in "lr"]
     if not any(wrist_seen):

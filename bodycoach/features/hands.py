@@ -226,6 +226,19 @@ def chin_rest(hands: list[npt.NDArray[np.floating[Any]]], face: npt.NDArray[np.f
     return _chin(pts, ff, iod_px)
 
 
+def _elbows(pose: npt.NDArray[np.floating[Any]] | None,
+            image_wh: tuple[int, int]) -> tuple[tuple[float, float], tuple[float, float], float] | None:
+    """Left and right elbow in pixels and the shoulder width, or None when any is not measurable."""
+    if pose is None or pose.shape[0] < 33:
+        return None
+    pts = _points_px(pose[[Pose.LEFT_ELBOW, Pose.RIGHT_ELBOW, Pose.LEFT_SHOULDER, Pose.RIGHT_SHOULDER]], image_wh)
+    if any(q is None for q in pts):
+        return None
+    le, re_, ls, rs = (q for q in pts if q is not None)
+    sw = math.hypot(ls[0] - rs[0], ls[1] - rs[1])
+    return ((le[0], le[1]), (re_[0], re_[1]), sw) if sw > 1e-6 else None
+
+
 def _winding(pts: list[tuple[float, float, float] | None], is_left: bool, mirrored: bool) -> tuple[float, float]:
     """``(palm_facing, hand_size_px)`` from pixel points: the same as :func:`palm_facing` / ``hand_size_px``."""
     w, i, k, m = pts[Hand.WRIST], pts[Hand.INDEX_MCP], pts[Hand.PINKY_MCP], pts[Hand.MIDDLE_MCP]
@@ -260,7 +273,10 @@ def hand_features(left: npt.NDArray[np.floating[Any]] | None, right: npt.NDArray
         iod_px: Inter-ocular distance in pixels (NaN without a face).
 
     Returns:
-        Per hand ``{l,r}_palm_facing`` and ``{l,r}_hand_size_px``; for the most visible (largest) hand
+        Per hand ``{l,r}_palm_facing`` and ``{l,r}_hand_size_px``; per hand with all points and a body
+        ``{l,r}_hand_curl_hl`` (see :func:`hand_shape`) and the palm centre's distance to the assigned
+        side's elbow and the other one (``{l,r}_hand_own_elbow_sw``, ``..._other_elbow_sw``, shoulder
+        widths); for the most visible (largest) hand
         ``palm_facing``, ``palm_curl_hl``, ``palm_finger_ext_hl``, ``palm_face_overlap_share``,
         ``palm_face_gap_iod`` and ``palm_above_eyes_iod``; ``palm_facing`` and ``palm_from_pose`` = 1
         from the pose's hand points when no hand-model hand is measurable; the ``chin_hand_*`` outline.
@@ -270,6 +286,7 @@ def hand_features(left: npt.NDArray[np.floating[Any]] | None, right: npt.NDArray
     best_size = -1.0
     best: tuple[list[tuple[float, float, float] | None], bool] | None = None
     complete: list[Px] = []
+    elbows = _elbows(pose, image_wh)
     for name, h, is_left in (("l", left, True), ("r", right, False)):
         if h is None or h.shape[0] < 21:
             continue
@@ -277,6 +294,14 @@ def hand_features(left: npt.NDArray[np.floating[Any]] | None, right: npt.NDArray
         full = _complete(pts)
         if full is not None:
             complete.append(full)
+            if elbows is not None:
+                # A hand tucked at an elbow: with its 3-D side known, at the other arm's elbow = crossed arms.
+                (lx, ly), (rx, ry), sw = elbows
+                cx, cy = sum(full[k][0] for k in _PALM) / 5, sum(full[k][1] for k in _PALM) / 5
+                d_l, d_r = math.hypot(cx - lx, cy - ly) / sw, math.hypot(cx - rx, cy - ry) / sw
+                out[f"{name}_hand_curl_hl"] = _shape(full, is_left, mirrored)[0]
+                own, other = (d_l, d_r) if is_left else (d_r, d_l)
+                out[f"{name}_hand_own_elbow_sw"], out[f"{name}_hand_other_elbow_sw"] = own, other
         pf, size = _winding(pts, is_left, mirrored)
         if math.isfinite(pf):
             out[f"{name}_palm_facing"] = pf
