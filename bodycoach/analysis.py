@@ -15,7 +15,7 @@ from bodycoach.classifiers.eye_contact import classify_eye_contact, gaze
 from bodycoach.classifiers.hands import classify_hands, classify_palm
 from bodycoach.classifiers.head import classify_head
 from bodycoach.classifiers.posture import classify_posture
-from bodycoach.classifiers.smile import classify_smile, load_smile_model
+from bodycoach.classifiers.smile import classify_smile, load_appearance_model, load_smile_model
 from bodycoach.config import CoachConfig, load_config
 from bodycoach.features.extract import extract_features, load_face_reference
 from bodycoach.profile import CalibrationProfile
@@ -51,6 +51,7 @@ class Analyzer:
         self._profile = profile
         self._ref = load_face_reference()
         self._smile_model = load_smile_model(self._config.smile.model)
+        self._smile_appearance = load_appearance_model(self._config.smile.appearance_model)
         self._last_ts: int | None = None
         self._build_temporal()
 
@@ -64,6 +65,7 @@ class Analyzer:
     def config(self, value: CoachConfig | None) -> None:
         self._config = value if value is not None else load_config()
         self._smile_model = load_smile_model(self._config.smile.model)
+        self._smile_appearance = load_appearance_model(self._config.smile.appearance_model)
         self._gaze.t = self._config.gaze_style
         for b, d in self._debouncers.items():
             d.min_on_ms = self._min_on(b)
@@ -99,7 +101,7 @@ class Analyzer:
         f = extract_features(landmarks, self._ref, self._config.quality.min_visibility)
         gy, gp = gaze(f, self._config.eye_contact, self._profile)
         if math.isfinite(gy) and math.isfinite(gp):
-            f = Features(f.timestamp_ms, {**f.values, "gaze_yaw_deg": gy, "gaze_pitch_deg": gp})
+            f = Features(f.timestamp_ms, {**f.values, "gaze_yaw_deg": gy, "gaze_pitch_deg": gp}, f.mouth_hog)
         return f
 
     def classify(self, f: Features) -> dict[Behaviour, Classification]:
@@ -108,7 +110,7 @@ class Analyzer:
         arms = classify_arms(f, c.arms, c.quality)
         return {
             Behaviour.EYE_CONTACT: classify_eye_contact(f, c.eye_contact, c.quality, p),
-            Behaviour.SMILE: classify_smile(f, c.smile, c.quality, self._smile_model, p),
+            Behaviour.SMILE: classify_smile(f, c.smile, c.quality, self._smile_model, p, self._smile_appearance),
             Behaviour.ARMS: arms,
             Behaviour.HANDS: classify_hands(f, c.hands),
             Behaviour.PALM: classify_palm(f, c.palm, arms),

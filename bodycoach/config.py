@@ -69,6 +69,7 @@ class SmileConfig:
     """Smile presence (a small logistic model) and shape rules."""
 
     model: str = "smile_model.json"
+    appearance_model: str = "smile_appearance_model.json"
     presence_min_prob: float = 0.4
     open_lip_gap_norm: float = 0.09
     one_sided_asym_norm: float = 0.09
@@ -84,6 +85,9 @@ class SmileConfig:
                                "forced_min_eye_open_norm": (0, 1), "max_abs_yaw_deg": (1, 90)})
         if not self.model.endswith(".json"):
             raise ConfigError(f"smile.model = {self.model!r}, expected a .json file name in calibration/")
+        if self.appearance_model and not self.appearance_model.endswith(".json"):
+            raise ConfigError(f"smile.appearance_model = {self.appearance_model!r}, expected a .json file name in "
+                              "calibration/ or \"\" (geometry only)")
 
 
 @dataclass(frozen=True)

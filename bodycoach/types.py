@@ -25,6 +25,9 @@ FloatArray = npt.NDArray[np.float32]
 POSE_POINTS = 33
 FACE_POINTS = 478  # 468 mesh points + 10 iris points (refine_landmarks=True)
 HAND_POINTS = 21
+# Version of the lower-face appearance vector (``Landmarks.mouth_hog``, computed in
+# bodycoach/landmarks/appearance.py); recordings and fitted smile models carry it and must match.
+MOUTH_HOG_VERSION = 1
 
 
 def _check_points(name: str, arr: FloatArray | None, n: int) -> FloatArray | None:
@@ -37,6 +40,17 @@ def _check_points(name: str, arr: FloatArray | None, n: int) -> FloatArray | Non
         # An all-NaN block (as stored in .npz for "absent") is absence, not a detection.
         return None
     return a
+
+
+def _check_vector(name: str, vec: FloatArray | None) -> FloatArray | None:
+    if vec is None:
+        return None
+    v = np.asarray(vec, dtype=np.float32)
+    if v.ndim != 1 or v.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, but got shape {v.shape}")
+    if np.isnan(v).all():
+        return None  # stored as all-NaN for "absent", like the point blocks
+    return v
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,9 @@ class Landmarks:
         num_faces: Faces seen in the frame (the followed person is one of them).
         mirrored: The frame was a mirrored (selfie) view, so x runs the other way round the person.
             Geometry that depends on handedness (head pose, gaze direction) should use ``true_view()``.
+        mouth_hog: Appearance of the lower face: a fixed-length float32 HOG vector of the canonical
+            mouth crop, computed from the pixels in the true view (``bodycoach/landmarks/appearance.py``),
+            or None (no face, an old recording, a replay). Not mirrored: it already describes the true view.
     """
 
     timestamp_ms: int
@@ -65,6 +82,7 @@ class Landmarks:
     pose_world: FloatArray | None = None
     num_faces: int = 0
     mirrored: bool = False
+    mouth_hog: FloatArray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pose", _check_points("pose", self.pose, POSE_POINTS))
@@ -72,6 +90,7 @@ class Landmarks:
         object.__setattr__(self, "left_hand", _check_points("left_hand", self.left_hand, HAND_POINTS))
         object.__setattr__(self, "right_hand", _check_points("right_hand", self.right_hand, HAND_POINTS))
         object.__setattr__(self, "pose_world", _check_points("pose_world", self.pose_world, POSE_POINTS))
+        object.__setattr__(self, "mouth_hog", _check_vector("Landmarks.mouth_hog", self.mouth_hog))
 
     @classmethod
     def empty(cls, timestamp_ms: int, image_wh: tuple[int, int] = (0, 0)) -> Landmarks:
@@ -98,6 +117,7 @@ class Landmarks:
             timestamp_ms=self.timestamp_ms, image_wh=self.image_wh, pose=flip(self.pose), face=flip(self.face),
             left_hand=flip(self.left_hand), right_hand=flip(self.right_hand),
             pose_world=flip(self.pose_world, world=True), num_faces=self.num_faces, mirrored=False,
+            mouth_hog=self.mouth_hog,
         )
 
     @property
@@ -225,10 +245,15 @@ UNKNOWN = "unknown"
 
 @dataclass(frozen=True)
 class Features:
-    """Named measurements of one frame. Names carry units (``_deg``, ``_norm``, ``_ms``); NaN = not measurable."""
+    """Named measurements of one frame. Names carry units (``_deg``, ``_norm``, ``_ms``); NaN = not measurable.
+
+    ``mouth_hog`` passes the landmarks' lower-face appearance vector through to the smile classifier
+    (None = not available: the classifiers then use the geometry alone).
+    """
 
     timestamp_ms: int
     values: Mapping[str, float] = field(default_factory=dict)
+    mouth_hog: FloatArray | None = field(default=None, compare=False, repr=False)
 
     def get(self, name: str) -> float:
         """Return the value of ``name`` or NaN when it is absent."""

@@ -3,9 +3,13 @@
 Warm = closed lips; open = lips parted; forced = the mouth smiles, cheeks and eyes do not; one-sided =
 asymmetric corners.
 
-Presence comes from a small logistic model on named mouth/eye features (``calibration/smile_model.json``,
-fitted on GENKI-4K); the shape rules then split a present smile. With a calibration profile the cheek and
-eye rules are relative to the person's neutral face.
+Presence comes from a small logistic model fitted on GENKI-4K. When the frame carries the lower-face
+appearance vector (``Features.mouth_hog``, HOG of the canonical mouth crop, computed from the pixels by the
+adapter) the model reads it together with the 14 named mouth/eye features
+(``calibration/smile_appearance_model.json``); without it (old recordings, replays, a crop outside the
+picture) or when it is not finite, the geometry-only model (``calibration/smile_model.json``) decides. The
+shape rules then split a present smile. With a calibration profile the cheek and eye rules are relative to
+the person's neutral face.
 """
 
 from __future__ import annotations
@@ -16,25 +20,63 @@ from functools import lru_cache
 from bodycoach.classifiers.common import face_ok, make, margin_score
 from bodycoach.classifiers.linear import LinearModel
 from bodycoach.config import QualityConfig, SmileConfig
+from bodycoach.errors import ConfigError
 from bodycoach.profile import CalibrationProfile
 from bodycoach.resources import calibration_file
-from bodycoach.types import Behaviour, Classification, Features, SmileType
+from bodycoach.types import MOUTH_HOG_VERSION, Behaviour, Classification, Features, SmileType
 
 
 @lru_cache(maxsize=8)
 def load_smile_model(name: str) -> LinearModel:
-    """Load (once) a smile-presence model from ``calibration/``."""
-    return LinearModel.load(calibration_file(name))
+    """Load (once) a smile-presence model from ``calibration/``.
+
+    Raises:
+        ConfigError: the file is missing or malformed, or its vector part was fitted on another version of
+            the appearance descriptor than the adapter computes.
+    """
+    model = LinearModel.load(calibration_file(name))
+    v = model.vector
+    if v is not None and (v.name != "mouth_hog" or v.version != MOUTH_HOG_VERSION):
+        raise ConfigError(f"{name}: fitted on appearance vector {v.name!r} version {v.version}, but the adapter "
+                          f"computes 'mouth_hog' version {MOUTH_HOG_VERSION}; refit it (calibration/fit_models.py)")
+    return model
+
+
+def load_appearance_model(name: str) -> LinearModel | None:
+    """The geometry + appearance model named by ``smile.appearance_model`` ("" = none)."""
+    return load_smile_model(name) if name else None
+
+
+def smile_probability(f: Features, model: LinearModel, appearance_model: LinearModel | None = None) -> float:
+    """Probability that a smile is present: the appearance model when it can decide, else geometry alone.
+
+    Returns NaN when neither model can (a needed feature is missing or not finite).
+    """
+    if appearance_model is not None and f.mouth_hog is not None:
+        p = appearance_model.probability(f.values, f.mouth_hog)
+        if math.isfinite(p):
+            return p
+    return model.probability(f.values)
 
 
 def classify_smile(f: Features, t: SmileConfig, q: QualityConfig, model: LinearModel,
-                   profile: CalibrationProfile | None = None) -> Classification:
-    """Smile type of one frame; ``unknown`` without a usable, roughly frontal face."""
+                   profile: CalibrationProfile | None = None,
+                   appearance_model: LinearModel | None = None) -> Classification:
+    """Smile type of one frame; ``unknown`` without a usable, roughly frontal face.
+
+    Args:
+        f: The frame's features (with ``mouth_hog`` when the adapter computed it).
+        t: Smile thresholds.
+        q: Face-quality thresholds.
+        model: Geometry-only presence model (the fallback).
+        profile: Per-person calibration (neutral face), or None.
+        appearance_model: Geometry + appearance presence model, or None to use geometry alone.
+    """
     ts = f.timestamp_ms
     yaw = f.get("head_yaw_deg")
     if not face_ok(f, q) or not math.isfinite(yaw) or abs(yaw) > t.max_abs_yaw_deg:
         return Classification.unknown(Behaviour.SMILE, ts)
-    p = model.probability(f.values)
+    p = smile_probability(f, model, appearance_model)
     if not math.isfinite(p):
         return Classification.unknown(Behaviour.SMILE, ts)
     if p < t.presence_min_prob:
@@ -58,12 +100,13 @@ def classify_smile(f: Features, t: SmileConfig, q: QualityConfig, model: LinearM
 
 
 class SmileClassifier:
-    """Binds thresholds, the presence model and a profile to :func:`classify_smile`."""
+    """Binds thresholds, the presence models and a profile to :func:`classify_smile`."""
 
     def __init__(self, t: SmileConfig, q: QualityConfig, profile: CalibrationProfile | None = None) -> None:
         self.t, self.q, self.profile = t, q, profile
         self.model = load_smile_model(t.model)
+        self.appearance_model = load_appearance_model(t.appearance_model)
 
     def __call__(self, f: Features) -> Classification:
         """Classify one frame."""
-        return classify_smile(f, self.t, self.q, self.model, self.profile)
+        return classify_smile(f, self.t, self.q, self.model, self.profile, self.appearance_model)

@@ -87,4 +87,4 @@ def extract_features(lm: Landmarks, ref: FaceReference | None = None, min_visibi
     v["hand_face_dist_iod"], v["hand_face_finger_up_iod"] = hand_face_distance(lm.face, hands, lm.pose, wh, iod,
                                                                                min_visibility)
     clean = {k: float(x) for k, x in v.items() if math.isfinite(x)}
-    return Features(timestamp_ms=lm.timestamp_ms, values=clean)
+    return Features(timestamp_ms=lm.timestamp_ms, values=clean, mouth_hog=lm.mouth_hog)

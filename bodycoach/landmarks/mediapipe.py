@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bodycoach.errors import LandmarkerError
+from bodycoach.landmarks.appearance import mouth_hog
 from bodycoach.landmarks.settings import PerceptionSettings
 from bodycoach.types import FloatArray, Landmarks
 
@@ -127,10 +128,13 @@ class MediapipeExtractor:
             self._note_hands(timestamp_ms, lm, ran=run_hands)
             if self.static_image_mode and not self.mirrored and lm.face is None and lm.pose is not None:
                 lm = self._retry_face(rgb, lm)
+        t_app = time.perf_counter()
+        lm = _with_appearance(rgb, lm)
         t3 = time.perf_counter()
         self.last_timings_ms = {
             "prepare": (t1 - t0) * 1e3, "pose": t_pose, "face": t_face, "hands": t_hand,
-            "models_wall": (t2 - t1) * 1e3, "assemble": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3,
+            "models_wall": (t2 - t1) * 1e3, "assemble": (t3 - t2) * 1e3, "appearance": (t3 - t_app) * 1e3,
+            "total": (t3 - t0) * 1e3,
         }
         return lm
 
@@ -327,6 +331,22 @@ class MediapipeExtractor:
             if side not in slots:
                 slots[side] = (pts, score)
         return (slots["left"][0] if "left" in slots else None, slots["right"][0] if "right" in slots else None)
+
+
+def _with_appearance(rgb: npt.NDArray[Any], lm: Landmarks) -> Landmarks:
+    """Add the lower-face appearance vector, computed on ``rgb`` (the prepared true-view frame)."""
+    if lm.face is None:
+        return lm
+    face = lm.face
+    if lm.mirrored:  # the points follow the frame as given; ``rgb`` was flipped back to the true view
+        face = face.copy()
+        face[:, 0] = 1.0 - face[:, 0]
+    vec = mouth_hog(rgb, face, rgb=True)
+    if vec is None:
+        return lm
+    return Landmarks(timestamp_ms=lm.timestamp_ms, image_wh=lm.image_wh, pose=lm.pose, face=lm.face,
+                     left_hand=lm.left_hand, right_hand=lm.right_hand, pose_world=lm.pose_world,
+                     num_faces=lm.num_faces, mirrored=lm.mirrored, mouth_hog=vec)
 
 
 class _NoHands:

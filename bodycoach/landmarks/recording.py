@@ -4,6 +4,10 @@ File layout (all float32 unless noted; N = analysed frames):
 ``t_ms`` (N,) int64, ``image_wh`` (N, 2) int32, ``num_faces`` (N,) int16, ``pose`` (N, 33, 4),
 ``face`` (N, 478, 4), ``left_hand`` (N, 21, 4), ``right_hand`` (N, 21, 4), ``pose_world`` (N, 33, 4),
 ``mirrored`` (N,) bool, ``format_version`` () int. Hands are the person's left and right.
+Since format 2, when any frame has one: ``mouth_hog`` (N, D) float32 (the lower-face appearance vector,
+NaN rows where absent) and ``mouth_hog_version`` () int (``bodycoach.types.MOUTH_HOG_VERSION`` when it was
+computed). Files without them (format 1) load with ``mouth_hog=None``, and so do vectors of another
+version (the fitted models would not match them): the smile classifier then uses the geometry alone.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ import numpy as np
 import numpy.typing as npt
 
 from bodycoach.errors import BodycoachError
-from bodycoach.types import FACE_POINTS, HAND_POINTS, POSE_POINTS, FloatArray, Landmarks
+from bodycoach.types import FACE_POINTS, HAND_POINTS, MOUTH_HOG_VERSION, POSE_POINTS, FloatArray, Landmarks
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _PARTS = {"pose": POSE_POINTS, "face": FACE_POINTS, "left_hand": HAND_POINTS, "right_hand": HAND_POINTS,
           "pose_world": POSE_POINTS}
 
@@ -34,6 +38,8 @@ class LandmarkBuffer:
         self._nf: list[int] = []
         self._mirrored: list[bool] = []
         self._parts: dict[str, list[FloatArray | None]] = {k: [] for k in _PARTS}
+        self._hog: list[FloatArray | None] = []
+        self._hog_dim: int | None = None
 
     def __len__(self) -> int:
         return len(self._t)
@@ -46,6 +52,14 @@ class LandmarkBuffer:
         self._mirrored.append(lm.mirrored)
         for k in _PARTS:
             self._parts[k].append(getattr(lm, k))
+        vec = lm.mouth_hog
+        if vec is not None:
+            if self._hog_dim is None:
+                self._hog_dim = len(vec)
+            elif len(vec) != self._hog_dim:
+                raise ValueError(f"mouth_hog must keep one length in a recording ({self._hog_dim}), "
+                                 f"but got {len(vec)} at t_ms={lm.timestamp_ms}")
+        self._hog.append(vec)
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Return the npz arrays."""
@@ -63,6 +77,13 @@ class LandmarkBuffer:
                 if a is not None:
                     block[i] = a
             out[k] = block
+        if self._hog_dim is not None:
+            hog = np.full((n, self._hog_dim), np.nan, dtype=np.float32)
+            for i, v in enumerate(self._hog):
+                if v is not None:
+                    hog[i] = v
+            out["mouth_hog"] = hog
+            out["mouth_hog_version"] = np.asarray(MOUTH_HOG_VERSION)
         return out
 
 
@@ -107,13 +128,17 @@ def load_landmarks(path: str | Path) -> list[Landmarks]:
     nf = data.get("num_faces", np.zeros(n, dtype=np.int16))
     world = data.get("pose_world")
     mirrored = data.get("mirrored", np.zeros(n, dtype=bool))
+    hog = data.get("mouth_hog")
+    if hog is not None and (hog.ndim != 2 or len(hog) != n or hog.shape[1] == 0
+                            or int(data.get("mouth_hog_version", -1)) != MOUTH_HOG_VERSION):
+        hog = None  # another descriptor version (or a damaged block): fall back to geometry
     out = []
     for i in range(n):
         out.append(Landmarks(
             timestamp_ms=int(data["t_ms"][i]), image_wh=(int(wh[i][0]), int(wh[i][1])),
             pose=data["pose"][i], face=data["face"][i], left_hand=data["left_hand"][i],
             right_hand=data["right_hand"][i], pose_world=None if world is None else world[i],
-            num_faces=int(nf[i]), mirrored=bool(mirrored[i]),
+            num_faces=int(nf[i]), mirrored=bool(mirrored[i]), mouth_hog=None if hog is None else hog[i],
         ))
     return out
 
@@ -140,7 +165,7 @@ class ReplayExtractor:
         self._i += 1
         return Landmarks(timestamp_ms=timestamp_ms, image_wh=lm.image_wh, pose=lm.pose, face=lm.face,
                          left_hand=lm.left_hand, right_hand=lm.right_hand, pose_world=lm.pose_world,
-                         num_faces=lm.num_faces, mirrored=lm.mirrored)
+                         num_faces=lm.num_faces, mirrored=lm.mirrored, mouth_hog=lm.mouth_hog)
 
     def reset(self) -> None:
         """Start again from the first frame."""
