@@ -7,11 +7,17 @@ step of wall time (``perf_counter``) and the mean of this thread's CPU time (``t
 total wall and CPU seconds. Landmarks are re-stamped before the timed loop, so only ``step`` is timed.
 
 Wall time includes any time the OS or other threads (and the GIL) take from this one; CPU time does not,
-which is why both are printed, together with the load average: on a busy machine the wall figures rise
-and the CPU figures barely move. Prints figures only; it is not a test and asserts nothing.
+which is why both are printed, together with the load average. Prints figures only; it is not a test and
+asserts nothing.
+
+Back-to-back steps run with hot caches: that is the stage's own cost. In a live session the analysis runs
+once per frame after the thread has waited ~20-40 ms for the landmark models, and on a shared machine the
+caches are cold again by then: the same step then costs several times more CPU (``bodycoach bench``
+shows it). ``--idle-ms 25`` sleeps that long before every timed step to reproduce that regime.
 
     python benchmarks/analysis_speed.py                    # tests/data/*.npz, 5 passes
     python benchmarks/analysis_speed.py --passes 20 --json
+    python benchmarks/analysis_speed.py --passes 2 --idle-ms 25   # cold caches, as after perception
     python benchmarks/analysis_speed.py tests/data/golden_pexels.npz --profile   # + cProfile top 25
 """
 
@@ -49,6 +55,8 @@ def main() -> None:
     ap.add_argument("files", nargs="*", type=Path, help="landmark recordings (default: tests/data/*.npz)")
     ap.add_argument("--passes", type=int, default=5, help="times each recording is replayed (default 5)")
     ap.add_argument("--step-ms", type=int, default=33, help="synthetic time between frames (default 33)")
+    ap.add_argument("--idle-ms", type=float, default=0.0,
+                    help="sleep this long before each timed step (cold caches, as in a live session; default 0)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     ap.add_argument("--profile", action="store_true", help="also run cProfile over one pass and print the top")
     args = ap.parse_args()
@@ -73,7 +81,10 @@ def main() -> None:
                 ts += args.step_ms
             wall, cpu = per[name]
             pc, tt, step = time.perf_counter, time.thread_time, an.step
+            idle = args.idle_ms / 1e3
             for lm in stamped:
+                if idle > 0:
+                    time.sleep(idle)
                 c0, w0 = tt(), pc()
                 step(lm)
                 w1, c1 = pc(), tt()
@@ -86,7 +97,7 @@ def main() -> None:
     out: dict[str, Any] = {
         "python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
         "load_avg_before": [round(x, 2) for x in load0], "load_avg_after": [round(x, 2) for x in load1],
-        "passes": args.passes, "step_ms": args.step_ms, "gc": gc.isenabled(),
+        "passes": args.passes, "step_ms": args.step_ms, "idle_ms": args.idle_ms, "gc": gc.isenabled(),
         "overall": _stats(all_w, all_c),
         "loop_wall_s": t_total, "loop_cpu_s": c_total,
         "recordings": {name: _stats(w, c) for name, (w, c) in per.items()},
@@ -94,7 +105,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(out, indent=2))
     else:
-        print(f"Analyzer.step over {len(files)} recording(s) x {args.passes} passes, {args.step_ms} ms apart "
+        idle = f", sleeping {args.idle_ms:g} ms before each step" if args.idle_ms > 0 else ""
+        print(f"Analyzer.step over {len(files)} recording(s) x {args.passes} passes, {args.step_ms} ms apart{idle} "
               f"(python {out['python']}, numpy {out['numpy']}, {out['cpus']} cpus)")
         print(f"load average before {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, "
               f"after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from bodycoach.config import load_config
 from bodycoach.features.body import _LOWER_FACE, hand_face_distance
-from bodycoach.features.geometry import COORD_LIMIT, to_pixels, valid_points
+from bodycoach.features.extract import load_face_reference
+from bodycoach.features.face import _horn_rotation, fit_pose
+from bodycoach.features.geometry import COORD_LIMIT, kabsch, to_pixels, valid_points
 from bodycoach.profile import CalibrationProfile
 from bodycoach.temporal.gaze_window import GazeStyleWindow
 from bodycoach.types import Behaviour, Classification, EyeContact, GazeStyle
@@ -198,3 +200,38 @@ def test_incremental_gaze_window_equals_recomputing_the_window(seed: int, sticky
         assert got == _style_reference(samples, ts, w), i
     w.reset()
     assert w.update(ts, "lens", True, 0.3, 0.0, 0.35).label == "unknown"
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(0, 1_000_000), flat=st.sampled_from([1.0, 1e-2, 1e-4]), scale=st.floats(1e-3, 1e3))
+def test_horn_rotation_matches_the_svd(seed: int, flat: float, scale: float) -> None:
+    rng = np.random.default_rng(seed)
+    c = rng.normal(size=(3, 3)) * scale
+    c[:, 2] *= flat  # faces are flatter in depth than across
+    u, d, vt = np.linalg.svd(c)
+    sign = np.array([1.0, 1.0, -1.0 if np.linalg.det(u) * np.linalg.det(vt) < 0 else 1.0])
+    rot, best = (u * sign) @ vt, float((d * sign).sum())
+    got = _horn_rotation(c.tolist())
+    if got is None:  # only for near-degenerate input, which the caller hands to the SVD
+        return
+    r, lam = got
+    assert np.allclose(np.array(r), rot, rtol=0, atol=1e-9)
+    assert lam == pytest.approx(best, rel=1e-12, abs=1e-300)
+
+
+def test_horn_rotation_declines_degenerate_input() -> None:
+    assert _horn_rotation([[0.0] * 3] * 3) is None
+    assert _horn_rotation([[math.nan, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) is None
+    # Rank one: every rotation about that axis fits equally well (no unique optimum).
+    assert _horn_rotation([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]) is None
+
+
+def test_fit_pose_is_the_umeyama_fit() -> None:
+    lm = make_landmarks()
+    assert lm.face is not None
+    ref = load_face_reference()
+    p = to_pixels(lm.face, lm.image_wh)
+    pose = fit_pose(p, ref)
+    r, s, t = kabsch(ref.points, p[list(ref.indices)])
+    assert np.allclose(pose.rotation, r, atol=1e-12) and pose.scale == pytest.approx(s, rel=1e-12)
+    assert np.allclose(pose.translation, t, rtol=1e-12, atol=1e-9)

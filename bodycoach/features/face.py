@@ -130,14 +130,21 @@ def fit_pose(face_px: Array, ref: FaceReference) -> FacePose:
     a = ref._centred  # type: ignore[attr-defined]
     mo = obs.sum(axis=0) / len(obs)  # = obs.mean(axis=0) (the same sum and division), without its overhead
     b = obs - mo
-    u, d, vt = np.linalg.svd(b.T @ a / len(a))
-    # u and vt are orthogonal (determinant ±1), so a plain 3×3 determinant gives the same sign as
-    # np.linalg.det at a fraction of its per-call cost.
-    reflect = _det3(u.tolist()) * _det3(vt.tolist()) < 0
-    sign = _SIGN_REFLECT if reflect else _SIGN_KEEP
-    rot = (u * sign) @ vt
+    cov = b.T @ a / len(a)
     var = ref._var  # type: ignore[attr-defined]
-    s = float((d * sign).sum() / var) if var > 0 else 1.0
+    horn = _horn_rotation(cov.tolist())
+    if horn is not None:
+        r_list, lam = horn
+        rot = np.array(r_list)
+        s = lam / var if var > 0 else 1.0
+    else:  # degenerate point sets: the SVD (same optimum, slower)
+        u, d, vt = np.linalg.svd(cov)
+        # u and vt are orthogonal (determinant ±1), so a plain 3×3 determinant gives the same sign as
+        # np.linalg.det at a fraction of its per-call cost.
+        reflect = _det3(u.tolist()) * _det3(vt.tolist()) < 0
+        sign = _SIGN_REFLECT if reflect else _SIGN_KEEP
+        rot = (u * sign) @ vt
+        s = float((d * sign).sum() / var) if var > 0 else 1.0
     t = mo - s * rot @ ref._mean  # type: ignore[attr-defined]
     resid = s * (a @ rot.T) - b
     rms = float(np.sqrt((resid * resid).sum(axis=1).sum() / len(resid)) / s) if s > 0 else math.inf
@@ -155,6 +162,82 @@ _SIGN_REFLECT.flags.writeable = False
 def _det3(m: list[list[float]]) -> float:
     (a, b, c), (d, e, f), (g, h, i) = m
     return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
+
+
+def _horn_rotation(c: list[list[float]]) -> tuple[list[list[float]], float] | None:
+    """Best rotation for a cross-covariance, by Horn's unit quaternion; None when (near) degenerate.
+
+    ``c[j][k]`` = mean of observed coordinate j times reference coordinate k (both centred). The rotation
+    ``R`` maximising ``trace(Rᵀ c)`` is the SVD's ``U·diag(1, 1, ±1)·Vᵀ``, and the maximum is the largest
+    eigenvalue of Horn's symmetric 4×4 matrix: the Umeyama scale times the reference variance. Plain floats
+    (Newton on the characteristic polynomial, the eigenvector from the adjugate) cost a fraction of a
+    LAPACK SVD when the caches are cold, as they are after the landmark models ran; the results agree with
+    the SVD to rounding. Ill-conditioned input (two top eigenvalues close) returns None for the SVD.
+    """
+    (sxx, syx, szx), (sxy, syy, szy), (sxz, syz, szz) = c  # s_ab = mean(ref_a · obs_b) = c[b][a]
+    norm2 = sxx * sxx + sxy * sxy + sxz * sxz + syx * syx + syy * syy + syz * syz + szx * szx + szy * szy + szz * szz
+    if not (norm2 > 0.0 and math.isfinite(norm2)):
+        return None
+    n00, n11, n22, n33 = sxx + syy + szz, sxx - syy - szz, -sxx + syy - szz, -sxx - syy + szz
+    n01, n02, n03 = syz - szy, szx - sxz, sxy - syx
+    n12, n13, n23 = sxy + syx, szx + sxz, syz + szy
+    # det(N - λI) = λ⁴ + c2·λ² + c1·λ + c0 (N is traceless).
+    c2 = -2.0 * norm2
+    c1 = -8.0 * (sxx * (syy * szz - syz * szy) - sxy * (syx * szz - syz * szx) + sxz * (syx * szy - syy * szx))
+    # det(N) by Laplace along rows 0-1: 2×2 minors of rows 0-1 (m) times the complementary ones of rows 2-3 (k).
+    m01 = n00 * n11 - n01 * n01
+    m02 = n00 * n12 - n02 * n01
+    m03 = n00 * n13 - n03 * n01
+    m12 = n01 * n12 - n02 * n11
+    m13 = n01 * n13 - n03 * n11
+    m23 = n02 * n13 - n03 * n12
+    k01 = n02 * n13 - n12 * n03
+    k02 = n02 * n23 - n22 * n03
+    k03 = n02 * n33 - n23 * n03
+    k12 = n12 * n23 - n22 * n13
+    k13 = n12 * n33 - n23 * n13
+    k23 = n22 * n33 - n23 * n23
+    c0 = m01 * k23 - m02 * k13 + m03 * k12 + m12 * k03 - m13 * k02 + m23 * k01
+    # Newton from above (√3·‖S‖ ≥ d1 + d2 + d3 ≥ λmax): monotone convergence to the largest root.
+    lam = math.sqrt(3.0 * norm2)
+    for _ in range(60):
+        lam2 = lam * lam
+        p = (lam2 + c2) * lam2 + c1 * lam + c0
+        dp = (4.0 * lam2 + 2.0 * c2) * lam + c1
+        if not dp > 0.0:
+            return None
+        step = p / dp
+        lam -= step
+        if abs(step) <= 1e-15 * abs(lam):
+            break
+    else:
+        return None
+    # The eigenvector: any non-zero row of adj(N - λI) = μ·q·qᵀ, the best-conditioned being the one with the
+    # largest diagonal entry. Cofactors from the 2×2 minors of rows 0-1 (s) and rows 2-3 (k) of the symmetric
+    # N - λI = [[a0, n01, n02, n03], [n01, a1, n12, n13], [n02, n12, a2, n23], [n03, n13, n23, a3]].
+    a0, a1, a2, a3 = n00 - lam, n11 - lam, n22 - lam, n33 - lam
+    s0, s1, s2 = a0 * a1 - n01 * n01, a0 * n12 - n01 * n02, a0 * n13 - n01 * n03
+    s3, s4, s5 = n01 * n12 - a1 * n02, n01 * n13 - a1 * n03, n02 * n13 - n12 * n03
+    k5, k4, k3 = a2 * a3 - n23 * n23, n12 * a3 - n13 * n23, n12 * n23 - n13 * a2
+    k2, k1, k0 = n02 * a3 - n03 * n23, n02 * n23 - n03 * a2, n02 * n13 - n03 * n12
+    adj = ((a1 * k5 - n12 * k4 + n13 * k3, -n01 * k5 + n02 * k4 - n03 * k3,
+            n13 * s5 - n23 * s4 + a3 * s3, -n12 * s5 + a2 * s4 - n23 * s3),
+           (-n01 * k5 + n12 * k2 - n13 * k1, a0 * k5 - n02 * k2 + n03 * k1,
+            -n03 * s5 + n23 * s2 - a3 * s1, n02 * s5 - a2 * s2 + n23 * s1),
+           (n01 * k4 - a1 * k2 + n13 * k0, -a0 * k4 + n01 * k2 - n03 * k0,
+            n03 * s4 - n13 * s2 + a3 * s0, -n02 * s4 + n12 * s2 - n23 * s0),
+           (-n01 * k3 + a1 * k1 - n12 * k0, a0 * k3 - n01 * k1 + n02 * k0,
+            -n03 * s3 + n13 * s1 - n23 * s0, n02 * s3 - n12 * s1 + a2 * s0))
+    k = max(range(4), key=lambda i: abs(adj[i][i]))
+    if not abs(adj[k][k]) > 1e-6 * (4.0 * norm2) ** 1.5:
+        return None
+    q = adj[k]
+    qn = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3])
+    w, x, y, z = q[0] / qn, q[1] / qn, q[2] / qn, q[3] / qn
+    r = [[w * w + x * x - y * y - z * z, 2.0 * (x * y - w * z), 2.0 * (x * z + w * y)],
+         [2.0 * (y * x + w * z), w * w - x * x + y * y - z * z, 2.0 * (y * z - w * x)],
+         [2.0 * (z * x - w * y), 2.0 * (z * y + w * x), w * w - x * x - y * y + z * z]]
+    return r, lam
 
 
 def frontalise(face_px: Array, pose: FacePose) -> Array:
