@@ -222,3 +222,25 @@ def test_replay_hands_out_the_vector() -> None:
     lm = ex.extract(None, 500)
     assert lm.timestamp_ms == 500 and lm.mouth_hog is not None
     np.testing.assert_array_equal(lm.mouth_hog, v)
+
+
+# --- the adapter (slow: runs the MediaPipe models) -------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_adapter_adds_the_vector_in_both_views() -> None:
+    mp_adapter = pytest.importorskip("bodycoach.landmarks.mediapipe")
+    from tests.videos import read_frames
+
+    root = Path(__file__).resolve().parents[1]
+    frame = read_frames(root / "sample_videos" / "liveportrait_d12.mp4", 1)[0]
+    with mp_adapter.MediapipeExtractor(static_image_mode=True) as ex:
+        lm = ex.extract(frame, 0)
+        assert lm.face is not None and lm.mouth_hog is not None and lm.mouth_hog.shape == (MOUTH_HOG_DIM,)
+        assert "appearance" in ex.last_timings_ms
+        assert ex.extract(np.zeros((1, 1, 3), np.uint8), 1).mouth_hog is None  # nobody: no vector
+    with mp_adapter.MediapipeExtractor(static_image_mode=True, mirrored=True) as ex:
+        flipped = ex.extract(np.ascontiguousarray(frame[:, ::-1]), 0)
+    # A selfie view is flipped back before the crop, so the vector describes the same (true) view.
+    assert flipped.mouth_hog is not None
+    assert float(np.corrcoef(lm.mouth_hog, flipped.mouth_hog)[0, 1]) > 0.95
