@@ -26,12 +26,6 @@ _LOWER_FACE = (152, 148, 377, 176, 400, 136, 365, 172, 397, 58, 288, 132, 361, 2
 _LOWER_FACE_IDX = np.asarray(_LOWER_FACE, dtype=np.intp)
 
 
-def _finite_rows(a: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.bool_]:
-    # Comparisons with NaN are False (and raise no warning), so no NaN replacement is needed.
-    ok = (np.abs(a[:, 0] - 0.5) <= COORD_LIMIT) & (np.abs(a[:, 1] - 0.5) <= COORD_LIMIT) & np.isfinite(a[:, 2])
-    return np.asarray(ok, dtype=np.bool_)
-
-
 def body_features(pose: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[int, int],
                   min_visibility: float) -> dict[str, float]:
     """Shoulder-normalised arm and posture features; empty when the shoulders are not measurable.
@@ -139,39 +133,36 @@ def hand_face_distance(face: npt.NDArray[np.floating[Any]] | None, hands: list[n
     """
     if face is None or not math.isfinite(iod_px) or iod_px <= 0:
         return math.nan, math.nan
-    fpts = face[_LOWER_FACE_IDX, :3]
-    if not np.isfinite(fpts).all():
-        return math.nan, math.nan
     w, h_px = image_wh
     if w <= 0 or h_px <= 0:
         w, h_px = 1, 1
+    fp: list[tuple[float, float]] = []
+    for x, y, z in face[_LOWER_FACE_IDX, :3].tolist():
+        if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
+            return math.nan, math.nan
+        fp.append((x * w, y * h_px))
     # Every candidate point (the hands' measurable rows, then the confident pose hand points) goes into
     # one block: one distance matrix to the lower face instead of one per part. Squared distances are
-    # compared and only the minima are rooted (sqrt is monotonic, so the figures are the same).
-    parts: list[npt.NDArray[np.floating[Any]]] = []
+    # compared and only the minima are rooted (sqrt is monotonic, so the figures are the same). Rows are
+    # checked and scaled as plain floats: few numpy calls, which matters when the caches are cold.
+    pts: list[tuple[float, float]] = []
     hand_rows: list[tuple[int, int, bool, float]] = []  # (first row, end row, has wrist+middle tip, finger_up)
-    n = 0
     for hand in hands:
-        ok = _finite_rows(hand)
-        k = int(np.count_nonzero(ok))
-        if k:
-            parts.append(hand[ok, :2])
-            tip = bool(ok[0] and ok[12])
-            up = (float(hand[0, 1]) * h_px - float(hand[12, 1]) * h_px) / iod_px if tip else math.nan
-            hand_rows.append((n, n + k, tip, up))
-            n += k
+        lo = len(pts)
+        rows = hand[:, :3].tolist()
+        ok = [abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and math.isfinite(z) for x, y, z in rows]
+        pts.extend((x * w, y * h_px) for (x, y, _), good in zip(rows, ok, strict=True) if good)
+        if len(pts) > lo:
+            tip = ok[0] and ok[12]
+            up = (rows[0][1] * h_px - rows[12][1] * h_px) / iod_px if tip else math.nan
+            hand_rows.append((lo, len(pts), tip, up))
     if pose is not None and pose.shape[0] >= 33:
-        idx = [i for i, (x, y, z, v) in enumerate(pose[15:23].tolist(), start=15)
-               if abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and math.isfinite(z)
-               and math.isfinite(v) and v >= min_visibility]
-        if idx:
-            parts.append(pose[idx, :2])
-    if not parts:
+        pts.extend((x * w, y * h_px) for x, y, z, v in pose[15:23].tolist()
+                   if abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and math.isfinite(z)
+                   and math.isfinite(v) and v >= min_visibility)
+    if not pts:
         return math.nan, math.nan
-    scale = np.array((w, h_px), dtype=np.float64)
-    fp = np.multiply(fpts[:, :2], scale, dtype=np.float64)
-    hp = np.multiply(parts[0] if len(parts) == 1 else np.concatenate(parts), scale, dtype=np.float64)
-    diff = hp[:, None, :] - fp[None, :, :]
+    diff = np.array(pts)[:, None, :] - np.array(fp)[None, :, :]
     sq = (diff * diff).sum(axis=2).min(axis=1).tolist()  # per candidate point: squared distance to the face
     best_hand, best_d, finger_up = -1.0, math.inf, math.nan
     for lo, hi, tip, up in hand_rows:
