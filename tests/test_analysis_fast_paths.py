@@ -48,6 +48,18 @@ def test_valid_points_few_points_path_matches_the_reduction(vals: list[float], i
     assert valid_points(arr, None) == _valid_points_reference(arr, None)
 
 
+@settings(max_examples=100, deadline=None)
+@given(n=st.sampled_from([21, 56, 64, 65, 478]), broken=st.lists(st.tuples(st.integers(0, 477), st.integers(0, 2),
+                                                                           COORD), max_size=3),
+       sel=st.booleans())
+def test_valid_points_blocks_match_the_reduction(n: int, broken: list[tuple[int, int, float]], sel: bool) -> None:
+    arr = np.random.default_rng(n).random((n, 4)).astype(np.float32)
+    for r, c, v in broken:
+        arr[r % n, c] = v
+    idx = tuple(range(0, n, 2)) if sel else None
+    assert valid_points(arr, idx) == _valid_points_reference(arr, idx)
+
+
 def test_to_pixels_is_a_new_float64_copy() -> None:
     a = np.random.default_rng(0).random((5, 4)).astype(np.float32)
     p = to_pixels(a, (640, 480))

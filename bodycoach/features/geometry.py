@@ -16,7 +16,7 @@ COORD_LIMIT = 3.0
 _Z_LIMIT = 10 * COORD_LIMIT  # MediaPipe's relative depth has a wider range
 # Up to this many selected points / rows are checked in plain Python (cheaper than a numpy reduction).
 _FEW = 8
-_SMALL = 24
+_SMALL = 64
 
 
 def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
@@ -29,27 +29,28 @@ def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
     """
     if arr is None:
         return False
-    if idx is None and len(arr) <= _SMALL:
-        # A whole hand (21 points) or fewer: one ``tolist`` and plain floats beat numpy's per-call overhead.
-        # NaN fails every comparison, inf fails the range, so this is the same test as the reduction below.
-        for x, y, z in arr[:, :3].tolist():
-            if not (abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and abs(z) <= _Z_LIMIT):
-                return False
-        return True
     if idx is not None and len(idx) <= _FEW:
-        # A few selected points (the common case): the same test, one row at a time.
+        # A few selected points (the common case): plain floats beat numpy's per-call overhead several times
+        # over. NaN fails every comparison and inf fails the range, so this is the same test as below.
         for i in idx:
             x, y, z = arr[i, :3].tolist()
             if not (abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and abs(z) <= _Z_LIMIT):
                 return False
         return True
     sub = arr[:, :3] if idx is None else arr[np.asarray(idx, dtype=np.intp), :3]
-    # One reduction: NaN and inf fail every comparison or make the sum non-finite.
-    s = float(np.abs(sub[:, :2] - 0.5).max(initial=0.0))
-    if not (s <= COORD_LIMIT):
-        return False
-    zmax = float(np.abs(sub[:, 2]).max(initial=0.0))
-    return zmax <= _Z_LIMIT
+    if len(sub) <= _SMALL:
+        # Up to a few dozen rows (a hand, the face points in use): one ``tolist``, then plain floats. Fewer
+        # numpy calls also matter when the caches are cold, as they are after the landmark models ran.
+        for x, y, z in sub.tolist():
+            if not (abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and abs(z) <= _Z_LIMIT):
+                return False
+        return True
+    # Every value lies between the column minima and maxima (NaN makes them NaN, which fails the test).
+    lo: list[float] = sub.min(axis=0).tolist()
+    hi: list[float] = sub.max(axis=0).tolist()
+    (x0, y0, z0), (x1, y1, z1) = lo, hi
+    return (abs(x0 - 0.5) <= COORD_LIMIT and abs(x1 - 0.5) <= COORD_LIMIT and abs(y0 - 0.5) <= COORD_LIMIT
+            and abs(y1 - 0.5) <= COORD_LIMIT and abs(z0) <= _Z_LIMIT and abs(z1) <= _Z_LIMIT)
 
 
 def to_pixels(arr: npt.NDArray[np.floating[Any]], image_wh: tuple[int, int]) -> Array:
