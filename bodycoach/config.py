@@ -76,7 +76,7 @@ class SmileConfig:
     forced_min_prob: float = 0.8
     forced_min_lower_lid_drop_norm: float = 0.054
     forced_min_eye_open_norm: float = 0.34
-    max_abs_yaw_deg: float = 45.0
+    max_abs_yaw_deg: float = 60.0
 
     def __post_init__(self) -> None:
         _check("smile", self, {"presence_min_prob": (0, 1), "open_lip_gap_norm": (0, 1),

@@ -23,6 +23,8 @@ SWEEPS: dict[str, tuple[list[float], list[str]]] = {
     "smile.presence_min_prob": ([0.3, 0.4, 0.5, 0.6], ["smile_present.accuracy", "genki_smile.accuracy"]),
     "smile.open_lip_gap_norm": ([0.05, 0.07, 0.09, 0.11, 0.13], ["smile_type.macro_f1"]),
     "smile.one_sided_asym_norm": ([0.05, 0.07, 0.09], ["smile_type.macro_f1"]),
+    "smile.max_abs_yaw_deg": ([35.0, 45.0, 55.0, 60.0, 70.0, 90.0], ["smile_present.accuracy", "smile_type.macro_f1",
+                                                                   "genki_smile.accuracy"]),
     "head.turned_yaw_deg": ([18, 20, 22, 24, 26, 28, 30], ["head.turned_f1", "head.macro_f1"]),
     "head.propped_hand_face_iod": ([0.1, 0.15, 0.2, 0.25, 0.3, 0.4], ["head.propped_f1", "head.macro_f1"]),
     "head.propped_max_pitch_deg": ([5, 10, 15, 20, 90], ["head.propped_f1"]),
