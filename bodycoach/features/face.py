@@ -49,6 +49,10 @@ class FaceReference:
         object.__setattr__(self, "_centred", pts - mean)
         object.__setattr__(self, "_var", float(((pts - mean) ** 2).sum() / len(pts)))
         object.__setattr__(self, "_idx", np.asarray(self.indices, dtype=np.intp))
+        # Where the reference points sit among the face points in use (None when some are outside them).
+        row = {int(i): k for k, i in enumerate(_USED.tolist())}
+        fit = [row.get(int(i)) for i in self.indices]
+        object.__setattr__(self, "_fit_rows", None if None in fit else np.asarray(fit, dtype=np.intp))
 
     @classmethod
     def load(cls, path: Path) -> FaceReference:
@@ -126,7 +130,11 @@ class FacePose:
 
 def fit_pose(face_px: Array, ref: FaceReference) -> FacePose:
     """Fit the reference to a mesh in square pixels and return the head pose (Umeyama similarity fit)."""
-    obs = face_px[ref._idx]  # type: ignore[attr-defined]
+    return _fit(face_px[ref._idx], ref)  # type: ignore[attr-defined]
+
+
+def _fit(obs: Array, ref: FaceReference) -> FacePose:
+    """:func:`fit_pose` on the observed points that correspond to the reference's, in its order."""
     a = ref._centred  # type: ignore[attr-defined]
     mo = obs.sum(axis=0) / len(obs)  # = obs.mean(axis=0) (the same sum and division), without its overhead
     b = obs - mo
@@ -147,7 +155,7 @@ def fit_pose(face_px: Array, ref: FaceReference) -> FacePose:
         s = float((d * sign).sum() / var) if var > 0 else 1.0
     t = mo - s * rot @ ref._mean  # type: ignore[attr-defined]
     resid = s * (a @ rot.T) - b
-    rms = float(np.sqrt((resid * resid).sum(axis=1).sum() / len(resid)) / s) if s > 0 else math.inf
+    rms = math.sqrt(float((resid * resid).sum(axis=1).sum()) / len(resid)) / s if s > 0 else math.inf
     yaw, pitch, roll = euler_yxz_deg(rot)
     # Image y points down and z away from the camera: flip pitch so "chin up" is positive.
     return FacePose(yaw, -pitch, roll, rot, s, t, rms)
@@ -249,6 +257,7 @@ def frontalise(face_px: Array, pose: FacePose) -> Array:
 # instead of ~60 numpy scalar reads per frame).
 _NAMED = tuple(Face)
 _NAMED_ROWS = np.asarray([int(f) for f in _NAMED], dtype=np.intp)
+_NAMED_IN_USED = np.searchsorted(_USED, _NAMED_ROWS)  # their rows among the points in use (_USED is sorted)
 _Points = dict[Face, list[float]]
 
 
@@ -281,13 +290,23 @@ def face_features(face: npt.NDArray[np.floating[Any]] | None, image_wh: tuple[in
         image_wh: Frame size in pixels (for square-pixel geometry).
         ref: Rigid reference for head pose.
     """
-    if face is None or face.shape[0] < 478 or not valid_points(face, _USED):
+    if face is None or face.shape[0] < 478:
         return {}
-    p = to_pixels(face, image_wh)
-    pose = fit_pose(p, ref)
+    fit_rows = ref._fit_rows  # type: ignore[attr-defined]
+    if fit_rows is None:  # a reference on other points than the ones in use: the whole mesh
+        if not valid_points(face, _USED):
+            return {}
+        p = to_pixels(face, image_wh)
+        pose, named = fit_pose(p, ref), p[_NAMED_ROWS]
+    else:  # only the points in use (the same figures, fewer rows)
+        used = face[_USED]
+        if not valid_points(used):
+            return {}
+        p = to_pixels(used, image_wh)
+        pose, named = _fit(p[fit_rows], ref), p[_NAMED_IN_USED]
     if not (math.isfinite(pose.scale) and pose.scale > 0 and math.isfinite(pose.fit_rms)):
         return {}
-    fp: _Points = dict(zip(_NAMED, frontalise(p[_NAMED_ROWS], pose).tolist(), strict=True))
+    fp: _Points = dict(zip(_NAMED, frontalise(named, pose).tolist(), strict=True))
     ro, ri = fp[Face.RIGHT_EYE_OUTER], fp[Face.RIGHT_EYE_INNER]
     lo, li = fp[Face.LEFT_EYE_OUTER], fp[Face.LEFT_EYE_INNER]
     r_eye_y, l_eye_y = (ro[1] + ri[1]) / 2, (lo[1] + li[1]) / 2
