@@ -146,11 +146,12 @@ def hand_face_distance(face: npt.NDArray[np.floating[Any]] | None, hands: list[n
     # compared and only the minima are rooted (sqrt is monotonic, so the figures are the same). Rows are
     # checked and scaled as plain floats: few numpy calls, which matters when the caches are cold.
     pts: list[tuple[float, float]] = []
+    lo_c, hi_c = 0.5 - COORD_LIMIT, 0.5 + COORD_LIMIT  # |v - 0.5| <= COORD_LIMIT
     hand_rows: list[tuple[int, int, bool, float]] = []  # (first row, end row, has wrist+middle tip, finger_up)
     for hand in hands:
         lo = len(pts)
         rows = hand[:, :3].tolist()
-        ok = [abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and math.isfinite(z) for x, y, z in rows]
+        ok = [lo_c <= x <= hi_c and lo_c <= y <= hi_c and math.isfinite(z) for x, y, z in rows]
         pts.extend((x * w, y * h_px) for (x, y, _), good in zip(rows, ok, strict=True) if good)
         if len(pts) > lo:
             tip = ok[0] and ok[12]
@@ -158,7 +159,7 @@ def hand_face_distance(face: npt.NDArray[np.floating[Any]] | None, hands: list[n
             hand_rows.append((lo, len(pts), tip, up))
     if pose is not None and pose.shape[0] >= 33:
         pts.extend((x * w, y * h_px) for x, y, z, v in pose[15:23].tolist()
-                   if abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and math.isfinite(z)
+                   if lo_c <= x <= hi_c and lo_c <= y <= hi_c and math.isfinite(z)
                    and math.isfinite(v) and v >= min_visibility)
     if not pts:
         return math.nan, math.nan

@@ -14,6 +14,8 @@ Array = npt.NDArray[np.float64]
 # Landmarks this far outside the frame (normalised units) are treated as broken, not as "off-screen".
 COORD_LIMIT = 3.0
 _Z_LIMIT = 10 * COORD_LIMIT  # MediaPipe's relative depth has a wider range
+# |v - 0.5| <= COORD_LIMIT as one chained comparison (exact: v - 0.5 is exact near both bounds).
+_LO, _HI = 0.5 - COORD_LIMIT, 0.5 + COORD_LIMIT
 # Up to this many selected points / rows are checked in plain Python (cheaper than a numpy reduction).
 _FEW = 8
 _SMALL = 64
@@ -34,7 +36,7 @@ def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
         # over. NaN fails every comparison and inf fails the range, so this is the same test as below.
         for i in idx:
             x, y, z = arr[i, :3].tolist()
-            if not (abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and abs(z) <= _Z_LIMIT):
+            if not (_LO <= x <= _HI and _LO <= y <= _HI and -_Z_LIMIT <= z <= _Z_LIMIT):
                 return False
         return True
     sub = arr[:, :3] if idx is None else arr[np.asarray(idx, dtype=np.intp), :3]
@@ -42,7 +44,7 @@ def valid_points(arr: npt.NDArray[np.floating[Any]] | None,
         # Up to a few dozen rows (a hand, the face points in use): one ``tolist``, then plain floats. Fewer
         # numpy calls also matter when the caches are cold, as they are after the landmark models ran.
         for x, y, z in sub.tolist():
-            if not (abs(x - 0.5) <= COORD_LIMIT and abs(y - 0.5) <= COORD_LIMIT and abs(z) <= _Z_LIMIT):
+            if not (_LO <= x <= _HI and _LO <= y <= _HI and -_Z_LIMIT <= z <= _Z_LIMIT):
                 return False
         return True
     # Every value lies between the column minima and maxima (NaN makes them NaN, which fails the test).
