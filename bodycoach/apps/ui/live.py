@@ -93,17 +93,22 @@ def _profile_path() -> Path:
 
 
 def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
-    """Return this browser session's worker; a new one when the source, mirroring or mode changes."""
+    """Return this browser session's worker; a new one when the source or mode changes.
+
+    The mirror view only flips the returned picture (the coach always analyses the true view), so toggling
+    it keeps the worker, its models and the session so far.
+    """
     n = st.session_state.setdefault("bc_session_n", 0)
-    key = f"{source}:{int(mirror)}:{mode}:{n}"
+    key = f"{source}:{mode}:{n}"
+    flip = source == "camera" and mirror  # selfie view of the camera; the analysis sees the true view
     worker: LiveWorker | None = st.session_state.get("bc_worker")
     if worker is not None and st.session_state.get("bc_worker_key") == key:
+        worker.mirror_display = flip
         return worker
     if worker is not None:
         _close_worker_later(worker)
     config, profile = None, _load_profile()  # config None = the analyzer's calibration/thresholds.toml
     st.session_state["bc_profile"] = profile
-    flip = source == "camera" and mirror  # selfie view of the camera; the analysis sees the true view
 
     def factory() -> Any:
         return make_live_coach(mirrored=False, config=config, profile=profile)
