@@ -22,8 +22,8 @@ from bodycoach.features.extract import load_face_reference
 from bodycoach.features.face import _horn_rotation, fit_pose
 from bodycoach.features.geometry import COORD_LIMIT, kabsch, to_pixels, valid_points
 from bodycoach.profile import CalibrationProfile
-from bodycoach.temporal.gaze_window import GazeStyleWindow
-from bodycoach.types import Behaviour, Classification, EyeContact, GazeStyle
+from bodycoach.temporal.gaze_window import GazeStyleWindow, decide_style
+from bodycoach.types import Behaviour, Classification, EyeContact
 from tests.landmark_builder import make_landmarks
 
 Arr = npt.NDArray[np.floating[Any]]
@@ -156,31 +156,12 @@ def _style_reference(samples: list[tuple[int, str, bool | None, float, float, fl
         xs = [x for x in xs if math.isfinite(x)]
         return sum(xs) / len(xs) if xs else math.nan
 
-    def c(label: GazeStyle, score: float) -> Classification:
-        return Classification(Behaviour.GAZE_STYLE, label, max(0.0, min(1.0, score)), ts)
+    def means() -> tuple[float, float, float]:
+        return mean([s[3] for s in known]), mean([s[4] for s in known]), mean([s[5] for s in known])
 
-    if screen >= t.screen_min_share:
-        return c(GazeStyle.SCREEN, screen)
-    if lens >= t.lens_min_share:
-        eye_open, pitch, brow = mean([s[3] for s in known]), mean([s[4] for s in known]), mean([s[5] for s in known])
-        max_eye, max_brow = t.defiant_max_eye_open_norm, t.defiant_max_brow_raise_norm
-        if w.profile is not None:
-            neu = w.profile.neutral
-            if "eye_open_norm" in neu:
-                max_eye = 0.85 * neu["eye_open_norm"]
-            if "brow_raise_norm" in neu:
-                max_brow = neu["brow_raise_norm"] - 0.03
-        tense = (eye_open <= max_eye) or (brow <= max_brow)
-        if (smile_share <= t.defiant_max_smile_share and pitch >= t.defiant_min_pitch_deg and tense
-                and shifts_per_s < t.wandering_min_shifts_per_s):
-            return c(GazeStyle.DEFIANT, lens)
-        if smile_share >= t.warm_min_smile_share:
-            return c(GazeStyle.WARM, lens)
-        return c(GazeStyle.CONCENTRATED, lens)
-    if shifts_per_s >= t.wandering_min_shifts_per_s and lens <= t.wandering_max_lens_share:
-        return c(GazeStyle.WANDERING, min(1.0, shifts_per_s / (2 * t.wandering_min_shifts_per_s)))
-    return c(GazeStyle.AWAY, 1.0 - lens)
-
+    # The decision from the summary is shared; what this checks is the incremental summary itself.
+    return decide_style(t, w.profile, ts, lens=lens, screen=screen, shifts_per_s=shifts_per_s,
+                        smile_share=smile_share, means=means)
 
 EYES = [str(e) for e in EyeContact]
 

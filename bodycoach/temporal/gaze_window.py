@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bodycoach.config import GazeStyleConfig
@@ -110,32 +111,54 @@ class GazeStyleWindow:
         shifts_per_s = self._shifts / max(span / 1000.0, 1e-3)
         smile_share = self._smiling / self._smile_known if self._smile_known else 0.0
 
-        def mean(xs: deque[float]) -> float:
-            return sum(xs) / len(xs) if xs else math.nan
+        def means() -> tuple[float, float, float]:
+            return _mean(self._eye_open), _mean(self._pitch), _mean(self._brow)
 
-        if screen >= t.screen_min_share:
-            return _c(GazeStyle.SCREEN, screen, ts)
-        if lens >= t.lens_min_share:
-            eye_open = mean(self._eye_open)
-            brow = mean(self._brow)
-            pitch = mean(self._pitch)
-            max_eye, max_brow = t.defiant_max_eye_open_norm, t.defiant_max_brow_raise_norm
-            if self.profile is not None:
-                neu = self.profile.neutral
-                if "eye_open_norm" in neu:
-                    max_eye = 0.85 * neu["eye_open_norm"]
-                if "brow_raise_norm" in neu:
-                    max_brow = neu["brow_raise_norm"] - 0.03
-            tense = (eye_open <= max_eye) or (brow <= max_brow)
-            if (smile_share <= t.defiant_max_smile_share and pitch >= t.defiant_min_pitch_deg and tense
-                    and shifts_per_s < t.wandering_min_shifts_per_s):
-                return _c(GazeStyle.DEFIANT, lens, ts)
-            if smile_share >= t.warm_min_smile_share:
-                return _c(GazeStyle.WARM, lens, ts)
-            return _c(GazeStyle.CONCENTRATED, lens, ts)
-        if shifts_per_s >= t.wandering_min_shifts_per_s and lens <= t.wandering_max_lens_share:
-            return _c(GazeStyle.WANDERING, min(1.0, shifts_per_s / (2 * t.wandering_min_shifts_per_s)), ts)
-        return _c(GazeStyle.AWAY, 1.0 - lens, ts)
+        return decide_style(t, self.profile, ts, lens=lens, screen=screen, shifts_per_s=shifts_per_s,
+                            smile_share=smile_share, means=means)
+
+
+def _mean(xs: deque[float]) -> float:
+    return sum(xs) / len(xs) if xs else math.nan
+
+
+def decide_style(t: GazeStyleConfig, profile: CalibrationProfile | None, ts: int, *, lens: float, screen: float,
+                 shifts_per_s: float, smile_share: float,
+                 means: Callable[[], tuple[float, float, float]]) -> Classification:
+    """The gaze style of a window from its summary (shares 0..1 of the frames with a known gaze).
+
+    Args:
+        t: Thresholds.
+        profile: The person's calibration (neutral eye aperture and brow height), if any.
+        ts: Timestamp of the window's end, ms.
+        lens: Share on the lens.
+        screen: Share on the work screen.
+        shifts_per_s: Gaze changes per second.
+        smile_share: Share of the frames with a known smile that smile.
+        means: Returns the window's mean eye aperture (norm), head pitch (deg) and brow height (norm);
+            called only when the window is mostly on the lens (it costs a pass over the window).
+    """
+    if screen >= t.screen_min_share:
+        return _c(GazeStyle.SCREEN, screen, ts)
+    if lens >= t.lens_min_share:
+        eye_open, pitch, brow = means()
+        max_eye, max_brow = t.defiant_max_eye_open_norm, t.defiant_max_brow_raise_norm
+        if profile is not None:
+            neu = profile.neutral
+            if "eye_open_norm" in neu:
+                max_eye = 0.85 * neu["eye_open_norm"]
+            if "brow_raise_norm" in neu:
+                max_brow = neu["brow_raise_norm"] - 0.03
+        tense = (eye_open <= max_eye) or (brow <= max_brow)
+        if (smile_share <= t.defiant_max_smile_share and pitch >= t.defiant_min_pitch_deg and tense
+                and shifts_per_s < t.wandering_min_shifts_per_s):
+            return _c(GazeStyle.DEFIANT, lens, ts)
+        if smile_share >= t.warm_min_smile_share:
+            return _c(GazeStyle.WARM, lens, ts)
+        return _c(GazeStyle.CONCENTRATED, lens, ts)
+    if shifts_per_s >= t.wandering_min_shifts_per_s and lens <= t.wandering_max_lens_share:
+        return _c(GazeStyle.WANDERING, min(1.0, shifts_per_s / (2 * t.wandering_min_shifts_per_s)), ts)
+    return _c(GazeStyle.AWAY, 1.0 - lens, ts)
 
 
 def _c(label: GazeStyle, score: float, ts: int) -> Classification:
