@@ -7,6 +7,7 @@ import fractions
 import statistics
 import threading
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,16 @@ class Camera(MediaStreamTrack):
         return f
 
 
+async def received(track: NewestFrameTrack) -> AsyncIterator[Any]:
+    """Each frame the track returns until its input ends, pulled as aiortc's RTP sender pulls them."""
+    while True:
+        try:
+            frame = await track.recv()
+        except MediaStreamError:
+            return
+        yield frame
+
+
 def run_track(process_s: float, fps: float = 50.0, n: int = 40) -> tuple[list[tuple[int, float]], int, Camera,
                                                                           set[str]]:
     dropped = 0
@@ -63,11 +74,7 @@ def run_track(process_s: float, fps: float = 50.0, n: int = 40) -> tuple[list[tu
     async def main() -> None:
         track.addTrack(cam)
         track.start()
-        while True:
-            try:
-                f = await track.recv()
-            except MediaStreamError:
-                return
+        async for f in received(track):
             out.append((int(f.pts), time.monotonic()))
 
     asyncio.run(main())
@@ -101,12 +108,8 @@ def test_track_is_reusable_after_stop() -> None:
         track.addTrack(cam)
         track.start()
         got = 0
-        while True:
-            try:
-                await track.recv()
-                got += 1
-            except MediaStreamError:
-                break
+        async for _ in received(track):
+            got += 1
         track.stop()
         return got
 
@@ -129,11 +132,7 @@ def test_send_time_pts_follow_the_clock_and_increase() -> None:
     async def main() -> None:
         track.addTrack(Camera(50, 20))
         track.start()
-        while True:
-            try:
-                f = await track.recv()
-            except MediaStreamError:
-                return
+        async for f in received(track):
             sent.append((int(f.pts), f.time_base, time.monotonic()))
 
     asyncio.run(main())
@@ -160,11 +159,7 @@ def test_stalled_processing_repeats_the_last_picture_to_keep_media_flowing() -> 
     async def main() -> None:
         track.addTrack(Camera(50, 40))
         track.start()
-        while True:
-            try:
-                f = await track.recv()
-            except MediaStreamError:
-                return
+        async for f in received(track):
             got.append(round(int(f.to_ndarray(format="bgr24")[8, 8, 0]) / 40))  # the call that made it
 
     asyncio.run(main())
@@ -191,11 +186,8 @@ def test_input_delay_is_the_excess_of_wall_time_over_frame_time() -> None:
     async def main() -> None:
         track.addTrack(ClockCamera(50, 20))
         track.start()
-        while True:
-            try:
-                await track.recv()
-            except MediaStreamError:
-                return
+        async for _ in received(track):
+            pass
 
     asyncio.run(main())
     track.close()
@@ -270,11 +262,7 @@ def test_processing_overlaps_with_sending() -> None:
     async def main() -> None:
         track.addTrack(Camera(100, 60))  # 10 ms camera: a new frame is always there
         track.start()
-        while True:
-            try:
-                await track.recv()
-            except MediaStreamError:
-                return
+        async for _ in received(track):
             sent.append(time.monotonic())
             await asyncio.sleep(send_s)  # the RTP sender encoding and sending (off the processing thread)
 
