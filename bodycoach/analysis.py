@@ -8,6 +8,7 @@ the frame) never raise: the affected behaviours are ``unknown`` for that frame.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from bodycoach.classifiers.arms import classify_arms
@@ -101,7 +102,7 @@ class Analyzer:
         f = extract_features(landmarks, self._ref, self._config.quality.min_visibility)
         gy, gp = gaze(f, self._config.eye_contact, self._profile)
         if math.isfinite(gy) and math.isfinite(gp):
-            f = Features(f.timestamp_ms, {**f.values, "gaze_yaw_deg": gy, "gaze_pitch_deg": gp}, f.mouth_hog)
+            f = replace(f, values={**f.values, "gaze_yaw_deg": gy, "gaze_pitch_deg": gp})
         return f
 
     def classify(self, f: Features) -> dict[Behaviour, Classification]:

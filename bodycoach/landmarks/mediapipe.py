@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import cv2
@@ -191,8 +191,6 @@ class MediapipeExtractor:
         The face detector (short range) misses faces smaller than ~1/10 of the frame (full-body shots);
         the pose model still finds the head. On the dev stills this recovers 11 of 14 missed faces.
         """
-        import dataclasses
-
         assert lm.pose is not None
         head = [0, 2, 5, 7, 8, 9, 10]  # nose, eyes, ears, mouth corners
         pts = lm.pose[head]
@@ -218,7 +216,7 @@ class MediapipeExtractor:
         best[:, 0] = (best[:, 0] * cw / scale + x0) / w
         best[:, 1] = (best[:, 1] * ch / scale + y0) / h
         best[:, 2] = best[:, 2] * cw / scale / w
-        return dataclasses.replace(lm, face=best, num_faces=max(1, lm.num_faces))
+        return replace(lm, face=best, num_faces=max(1, lm.num_faces))
 
     def _prepare(self, frame: npt.NDArray[Any]) -> npt.NDArray[Any]:
         if frame.ndim == 2:
@@ -339,14 +337,13 @@ def _with_appearance(rgb: npt.NDArray[Any], lm: Landmarks) -> Landmarks:
         return lm
     face = lm.face
     if lm.mirrored:  # the points follow the frame as given; ``rgb`` was flipped back to the true view
+        # (only the face is needed here, so not ``lm.true_view()``, which copies every part)
         face = face.copy()
         face[:, 0] = 1.0 - face[:, 0]
     vec = mouth_hog(rgb, face, rgb=True)
     if vec is None:
         return lm
-    return Landmarks(timestamp_ms=lm.timestamp_ms, image_wh=lm.image_wh, pose=lm.pose, face=lm.face,
-                     left_hand=lm.left_hand, right_hand=lm.right_hand, pose_world=lm.pose_world,
-                     num_faces=lm.num_faces, mirrored=lm.mirrored, mouth_hog=vec)
+    return replace(lm, mouth_hog=vec)
 
 
 class _NoHands:
