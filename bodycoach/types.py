@@ -190,6 +190,7 @@ class ArmsPose(StrEnum):
     EXTENDED = "extended"  # slightly extended on the counter: the ideal
     DOWN = "down"
     OTHER = "other"
+    OUT_OF_VIEW = "out_of_view"  # the picture does not reach this area (see View)
     UNKNOWN = "unknown"
 
 
@@ -199,6 +200,7 @@ class HandsPose(StrEnum):
     OPEN = "open"
     TOGETHER = "together"
     NOT_VISIBLE = "not_visible"
+    OUT_OF_VIEW = "out_of_view"  # the picture does not reach this area (see View)
     UNKNOWN = "unknown"
 
 
@@ -208,6 +210,7 @@ class PalmSide(StrEnum):
     PALM = "palm"
     BACK = "back"
     NOT_VISIBLE = "not_visible"
+    OUT_OF_VIEW = "out_of_view"  # the picture does not reach this area (see View)
     UNKNOWN = "unknown"
 
 
@@ -226,6 +229,7 @@ class Posture(StrEnum):
     UPRIGHT = "upright"
     SLUMPED = "slumped"
     LEANING = "leaning"
+    OUT_OF_VIEW = "out_of_view"  # the picture does not reach this area (see View)
     UNKNOWN = "unknown"
 
 
@@ -241,6 +245,61 @@ LABELS: dict[Behaviour, type[StrEnum]] = {
 }
 
 UNKNOWN = "unknown"
+OUT_OF_VIEW = "out_of_view"
+
+
+class View(StrEnum):
+    """How much of the person the camera can see (judged per frame from the landmarks, held as a state).
+
+    Ordered from least to most: ``NONE`` < ``FACE`` < ``HEAD_SHOULDERS`` < ``COUNTER`` < ``MORE``
+    (``view_rank``). ``COUNTER`` = the upper body down to the counter: both elbows and the picture below
+    them, where forearms resting on a counter would lie. ``MORE`` = the hips too. Thresholds:
+    ``calibration/thresholds.toml`` ``[view]``; the rule: ``bodycoach/classifiers/view.py``.
+    """
+
+    NONE = "none"  # nobody in the picture
+    FACE = "face"  # a face, but not both shoulders
+    HEAD_SHOULDERS = "head_shoulders"  # head and both shoulders, not the elbows
+    COUNTER = "counter"  # upper body down to the counter: elbows and the counter line in the picture
+    MORE = "more"  # the hips too (standing back, or a wide shot)
+    UNKNOWN = "unknown"  # nothing judged yet (before the first frame)
+
+
+VIEW_ORDER: tuple[View, ...] = (View.NONE, View.FACE, View.HEAD_SHOULDERS, View.COUNTER, View.MORE)
+
+# The least view each behaviour needs to be judged at all. Below it the behaviour's label and stable state
+# are ``out_of_view`` (for the behaviours whose enum has that value; the face behaviours need a face, and
+# without one they are ``unknown`` as before). Arms, hands and the palm need the counter in the picture (a
+# hand that is in the picture anyway is still judged: see ``Analyzer``); posture needs the shoulders.
+VIEW_NEEDED: dict[Behaviour, View] = {
+    Behaviour.EYE_CONTACT: View.FACE,
+    Behaviour.GAZE_STYLE: View.FACE,
+    Behaviour.SMILE: View.FACE,
+    Behaviour.HEAD: View.FACE,
+    Behaviour.ARMS: View.COUNTER,
+    Behaviour.HANDS: View.COUNTER,
+    Behaviour.PALM: View.COUNTER,
+    Behaviour.POSTURE: View.HEAD_SHOULDERS,
+}
+
+# Behaviours that can be ``out_of_view`` (their label enum has the value).
+VIEW_GATED: tuple[Behaviour, ...] = tuple(
+    b for b, need in VIEW_NEEDED.items() if need not in (View.NONE, View.FACE)
+)
+
+
+def view_rank(view: str) -> int:
+    """Position of ``view`` in ``VIEW_ORDER`` (``unknown`` and unrecognised values: -1)."""
+    try:
+        return VIEW_ORDER.index(View(view))
+    except ValueError:
+        return -1
+
+
+def in_view(behaviour: Behaviour, view: str) -> bool:
+    """Whether ``view`` shows enough for ``behaviour`` (``unknown`` view: True, nothing is ruled out yet)."""
+    r = view_rank(view)
+    return r < 0 or r >= view_rank(VIEW_NEEDED[behaviour])
 
 
 @dataclass(frozen=True)
@@ -323,6 +382,9 @@ class FrameResult:
         states: Stable (debounced) labels, one per behaviour; ``unknown`` until one has settled.
         started: Events that started at this step.
         ended: Events that ended at this step (with ``end_ms`` set).
+        view: Stable (debounced) view of the camera, a ``View`` value: what every surface shows and what
+            decides ``out_of_view`` (``unknown`` before the first frame).
+        frame_view: This frame's own view judgement (for the timeline and debugging only).
     """
 
     landmarks: Landmarks
@@ -331,6 +393,8 @@ class FrameResult:
     states: Mapping[Behaviour, str]
     started: tuple[FeedbackEvent, ...] = ()
     ended: tuple[FeedbackEvent, ...] = ()
+    view: str = UNKNOWN
+    frame_view: str = UNKNOWN
 
     @property
     def timestamp_ms(self) -> int:
@@ -345,3 +409,7 @@ class FrameResult:
     def state(self, behaviour: Behaviour) -> str:
         """Stable label of ``behaviour`` (``unknown`` when none has settled)."""
         return self.states.get(behaviour, UNKNOWN)
+
+    def in_view(self, behaviour: Behaviour) -> bool:
+        """Whether ``behaviour`` is in the picture: its stable state is not ``out_of_view``."""
+        return self.states.get(behaviour, UNKNOWN) != OUT_OF_VIEW

@@ -19,6 +19,7 @@ from typing import Final, Literal
 
 from bodycoach.types import (
     LABELS,
+    OUT_OF_VIEW,
     ArmsPose,
     Behaviour,
     EyeContact,
@@ -28,6 +29,7 @@ from bodycoach.types import (
     PalmSide,
     Posture,
     SmileType,
+    View,
 )
 
 Lang = Literal["no", "en"]
@@ -90,6 +92,11 @@ _VERDICT: Final[dict[tuple[Behaviour, str], Verdict]] = {
     (Behaviour.POSTURE, Posture.SLUMPED): "bad",
     (Behaviour.POSTURE, Posture.LEANING): "neutral",
     (Behaviour.POSTURE, Posture.UNKNOWN): "unknown",
+    # "Ikke i bildet": the camera does not reach the area. Never a fault, never cued, never scored.
+    (Behaviour.ARMS, ArmsPose.OUT_OF_VIEW): "neutral",
+    (Behaviour.HANDS, HandsPose.OUT_OF_VIEW): "neutral",
+    (Behaviour.PALM, PalmSide.OUT_OF_VIEW): "neutral",
+    (Behaviour.POSTURE, Posture.OUT_OF_VIEW): "neutral",
 }
 
 # Area names (badge titles, table headers).
@@ -143,6 +150,20 @@ _LABEL_TEXT: Final[dict[tuple[Behaviour, str], tuple[str, str]]] = {
     (Behaviour.POSTURE, Posture.UPRIGHT): ("God kroppsholdning", "Good posture"),
     (Behaviour.POSTURE, Posture.SLUMPED): ("Sammensunket", "Slumped"),
     (Behaviour.POSTURE, Posture.LEANING): ("Lener seg", "Leaning"),
+    (Behaviour.ARMS, ArmsPose.OUT_OF_VIEW): ("Ikke i bildet", "Not in view"),
+    (Behaviour.HANDS, HandsPose.OUT_OF_VIEW): ("Ikke i bildet", "Not in view"),
+    (Behaviour.PALM, PalmSide.OUT_OF_VIEW): ("Ikke i bildet", "Not in view"),
+    (Behaviour.POSTURE, Posture.OUT_OF_VIEW): ("Ikke i bildet", "Not in view"),
+}
+
+# What the camera can see (``bodycoach.types.View``): short names for a badge or a summary line.
+_VIEW_TEXT: Final[dict[str, tuple[str, str]]] = {
+    View.NONE: ("Ingen i bildet", "Nobody in view"),
+    View.FACE: ("Bare ansiktet", "Face only"),
+    View.HEAD_SHOULDERS: ("Hode og skuldre", "Head and shoulders"),
+    View.COUNTER: ("Overkropp til disken", "Upper body to the counter"),
+    View.MORE: ("Hele overkroppen", "Whole upper body"),
+    View.UNKNOWN: ("Ukjent", "Unknown"),
 }
 
 # (behaviour, label) -> (Norwegian, English) cue. Faults: what is seen, what the guide says it can convey
@@ -332,6 +353,22 @@ def cue_text(behaviour: Behaviour | str, label: str, lang: str = "no") -> str | 
     check_lang(lang)
     pair = _CUE_TEXT.get(k)
     return None if pair is None else _pick(pair, lang)
+
+
+def view_text(view: str, lang: str = "no") -> str:
+    """Return the short name of a camera view (``bodycoach.types.View`` value), e.g. "Hode og skuldre".
+
+    Unrecognised values give "Ukjent" / "Unknown".
+
+    Raises:
+        ValueError: Unknown language.
+    """
+    return _pick(_VIEW_TEXT.get(str(view), _UNKNOWN_TEXT), lang)
+
+
+def is_out_of_view(label: str) -> bool:
+    """Whether ``label`` is ``out_of_view`` (shown neutrally as "ikke i bildet", never scored)."""
+    return str(label) == OUT_OF_VIEW
 
 
 def verdict(behaviour: Behaviour | str, label: str) -> Verdict:
