@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -135,3 +137,56 @@ def test_read_image_errors(tmp_path: Path) -> None:
     bad.write_text("x")
     with pytest.raises(VideoReadError, match="not a readable image"):
         read_image(bad)
+
+
+def _ffprobe_times_ms(path: Path) -> list[float]:
+    exe = shutil.which("ffprobe")
+    assert exe is not None
+    out = subprocess.run(
+        [exe, "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=best_effort_timestamp_time",
+         "-of", "csv=p=0", str(path)], check=True, capture_output=True, text=True).stdout
+    times = [float(line.split(",")[0]) * 1000.0 for line in out.splitlines() if line.strip()]
+    return [t - times[0] for t in times]
+
+
+def _vfr_clip(tmp_path: Path) -> Path:
+    """2 s at 10 fps then 2 s at 25 fps in one H.264 mp4 with variable frame timing (as phones record)."""
+    out = tmp_path / "vfr.mp4"
+    if not ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=2",
+                  "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=2",
+                  "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]", "-fps_mode", "vfr",
+                  "-c:v", "libx264", "-pix_fmt", "yuv420p", str(out)) or shutil.which("ffprobe") is None:
+        pytest.skip("ffmpeg/ffprobe are not installed")
+    return out
+
+
+def test_variable_frame_rate_times_follow_the_container(tmp_path: Path) -> None:
+    clip = _vfr_clip(tmp_path)
+    expected = _ffprobe_times_ms(clip)
+    with open_source(clip) as src:
+        got = [t for _, t in src]
+    assert len(got) == len(expected) >= 65  # 20 + 50 frames (the concat may drop the last)
+    # Index x 1000 / average fps would be ~1.2 s off at the switch; the container's times are not.
+    assert max(abs(g - e) for g, e in zip(got, expected, strict=True)) <= 40
+    assert got[19] == pytest.approx(1900, abs=40) and got[20] == pytest.approx(2000, abs=40)
+    assert got[-1] == pytest.approx(expected[-1], abs=40) and got[-1] >= 3880
+
+
+def test_variable_frame_rate_sampling_uses_real_times(tmp_path: Path) -> None:
+    clip = _vfr_clip(tmp_path)
+    expected = _ffprobe_times_ms(clip)
+    with open_source(clip, every_ms=200) as src:
+        got = [t for _, t in src]
+    # One frame per 200 ms of source time in both halves, each at a real frame's presentation time.
+    assert len(got) == pytest.approx(expected[-1] / 200, abs=1.5)
+    assert all(min(abs(g - e) for e in expected) <= 40 for g in got)
+    assert all(150 <= b - a <= 250 for a, b in zip(got, got[1:], strict=False))
+
+
+def test_file_without_presentation_times_falls_back_to_the_frame_rate(tmp_path: Path) -> None:
+    out = tmp_path / "raw.mjpeg"  # a raw MJPEG stream carries no timestamps
+    if not ffmpeg("-i", str(SAMPLE), "-t", "1", "-c:v", "mjpeg", "-f", "mjpeg", str(out)):
+        pytest.skip("ffmpeg is not installed")
+    with open_source(out) as src:
+        ts = [t for _, t in src]
+    assert ts[:3] == [0, 40, 80] and all(b - a == 40 for a, b in zip(ts, ts[1:], strict=False))

@@ -4,11 +4,13 @@ A *source* is a file path or a camera index. ``open_source`` validates it up fro
 ``VideoReadError`` with a one-line message naming the source and what is wrong, so callers (CLI, live
 app, kiosk) can show it as is. Frames are BGR ``uint8`` arrays of shape (H, W, 3) whatever the file holds
 (grayscale and alpha are converted); timestamps are integer milliseconds from the start of the source,
-strictly increasing.
+strictly increasing: for files the container's presentation time of each frame (right for
+variable-frame-rate recordings), for cameras the monotonic clock.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import queue
 import threading
@@ -32,6 +34,11 @@ VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".y4m", ".mjp
 # A camera that reports no frame rate is assumed to run at this rate (frames per second) only for
 # ``VideoInfo.fps``; camera timestamps come from the monotonic clock, never from this number.
 _FALLBACK_FPS = 30.0
+# A file that reports neither presentation times nor a frame rate: frames this many milliseconds apart.
+_FALLBACK_FRAME_MS = 1000.0 / _FALLBACK_FPS
+# Presentation times at or above this (ms, ~11.6 days) are treated as missing (garbage from a stream
+# without timestamps).
+_MAX_PTS_MS = 1e9
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,34 @@ def to_bgr(frame: npt.NDArray[np.generic]) -> Frame:
     if f.ndim == 3 and f.shape[2] == 3:
         return np.asarray(f, dtype=np.uint8)
     raise VideoReadError(f"frame must be HxW, HxWx1, HxWx3 or HxWx4, but got shape {f.shape}")
+
+
+class _PresentationClock:
+    """Frame times of one pass through a file, from the container's presentation times.
+
+    OpenCV's ``CAP_PROP_POS_MSEC`` after ``grab()`` is the grabbed frame's presentation time (pts, from the
+    stream start), so variable-frame-rate recordings (what phones write) get the moment each frame was
+    shown, not ``index x 1000 / average fps`` (which drifted by 1.2 s on a 10 fps -> 25 fps clip).
+    Streams without presentation times (raw MJPEG gives a huge negative number) or a time that does not
+    move forward fall back to the previous frame's time plus one average frame.
+    """
+
+    def __init__(self, frame_ms: float) -> None:
+        self.frame_ms = frame_ms
+        self.origin_ms: float | None = None
+        self.last_ms = -frame_ms  # the first frame without a presentation time is at 0
+
+    def time_ms(self, pos_ms: float) -> float:
+        """Time of the frame just grabbed, ms from the first frame of this pass."""
+        t: float | None = None
+        if math.isfinite(pos_ms) and 0.0 <= pos_ms < _MAX_PTS_MS:
+            if self.origin_ms is None:
+                self.origin_ms = pos_ms - max(self.last_ms + self.frame_ms, 0.0)
+            t = pos_ms - self.origin_ms
+        if t is None or t <= self.last_ms:
+            t = self.last_ms + self.frame_ms
+        self.last_ms = t
+        return t
 
 
 class VideoSource:
@@ -157,6 +192,8 @@ class VideoSource:
         t0 = time.monotonic()
         idx = 0
         fps = info.fps if 0 < info.fps < 1000 else 0.0
+        frame_ms = 1000.0 / fps if fps else _FALLBACK_FRAME_MS
+        clock = _PresentationClock(frame_ms)
         while not self._stop.is_set():
             if info.is_camera:
                 ok = cap.grab()
@@ -164,14 +201,16 @@ class VideoSource:
             else:
                 ok = cap.grab()
                 if ok:
-                    ts_f = offset_ms + (idx * 1000.0 / fps if fps else cap.get(cv2.CAP_PROP_POS_MSEC))
+                    ts_f = offset_ms + clock.time_ms(cap.get(cv2.CAP_PROP_POS_MSEC))
                     idx += 1
             if not ok:
                 if info.is_camera:
                     raise VideoReadError(f"{info.source}: the camera stopped delivering frames (unplugged or busy?)")
                 if self.loop and self.frames_read > 0:
-                    # Reopen rather than seek: not every container seeks back reliably.
-                    offset_ms = float(last_ts + (1000.0 / fps if fps else 33.0))
+                    # Reopen rather than seek: not every container seeks back reliably. The next pass
+                    # starts one (average) frame after the last frame of this one.
+                    offset_ms += clock.last_ms + frame_ms
+                    clock = _PresentationClock(frame_ms)
                     idx = 0
                     cap.release()
                     self._cap = cap = _open(info.source)[0]
