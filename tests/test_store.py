@@ -307,7 +307,7 @@ def test_corrections_validate_and_round_trip(store: SessionStore) -> None:
 
 
 def test_bad_trainee_and_closed_writer(store: SessionStore) -> None:
-    with pytest.raises(StoreError, match="trainee: got '  '"):
+    with pytest.raises(StoreError, match="trainee: is empty"):
         store.create_session(trainee="  ")
     w = store.create_session(trainee="Kari")
     info = w.close()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from bodycoach import __version__
 from bodycoach.errors import BodycoachError
+from bodycoach.safetext import terminal_safe
 
 # Order = order in --help.
 COMMANDS = (
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except BodycoachError as exc:
-        print(f"bodycoach: error: {exc}", file=sys.stderr)
+        print(f"bodycoach: error: {terminal_safe(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bodycoach: interrupted", file=sys.stderr)

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bodycoach.safetext import json_terminal_safe, terminal_safe
+
 _HOME_HELP = "data folder of the session store (default: $BODYCOACH_HOME or the user data folder)"
 
 
@@ -148,12 +150,23 @@ def _store(args: argparse.Namespace) -> Any:
     return SessionStore(args.home)
 
 
+def _json(value: Any, **kw: Any) -> str:
+    """JSON for the terminal: control characters, C1 and bidi controls escaped (still valid JSON)."""
+    return json_terminal_safe(json.dumps(value, ensure_ascii=False, **kw))
+
+
+def _cell(value: Any, width: int) -> str:
+    """A table cell: control characters shown escaped (no fake rows, no ANSI), cut to ``width``."""
+    text = terminal_safe(value if value is not None else "")
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def run_sessions(args: argparse.Namespace) -> int:
     """List sessions."""
     with _store(args) as store:
         infos = store.list_sessions(trainee=args.trainee, scenario=args.scenario)
     if args.json:
-        print(json.dumps([i.to_dict() for i in infos], indent=2, ensure_ascii=False))
+        print(_json([i.to_dict() for i in infos], indent=2))
         return 0
     if not infos:
         print("no sessions saved yet (bodycoach analyze VIDEO --save --trainee NAME)")
@@ -162,8 +175,8 @@ def run_sessions(args: argparse.Namespace) -> int:
           f"{'status':<10} scenario")
     for i in infos:
         m, s = divmod(int(round(i.duration_s)), 60)
-        print(f"{i.id:>5}  {i.trainee[:20]:<20} {i.started_at[:16].replace('T', ' '):<17} {m:>5}:{s:02d}  "
-              f"{i.frame_count:>6}  {i.status:<10} {i.scenario or ''}")
+        print(f"{i.id:>5}  {_cell(i.trainee, 20):<20} {_cell(i.started_at[:16].replace('T', ' '), 17):<17} "
+              f"{m:>5}:{s:02d}  {i.frame_count:>6}  {_cell(i.status, 10):<10} {_cell(i.scenario, 40)}")
     return 0
 
 
@@ -179,7 +192,7 @@ def run_report(args: argparse.Namespace) -> int:
         progress = None if args.no_progress_chart else progress_rows(store, data.info.trainee, args.lang)
     html = build_report_html(data, report, lang=args.lang, progress=progress)
     write_atomic(args.out, html)
-    print(f"{args.out} ({len(html.encode('utf-8')) / 1e6:.2f} MB)")
+    print(f"{terminal_safe(args.out)} ({len(html.encode('utf-8')) / 1e6:.2f} MB)")
     return 0
 
 
@@ -190,7 +203,7 @@ def run_export(args: argparse.Namespace) -> int:
     with _store(args) as store:
         data = store.load(args.session_id)
     for p in export_session(data, args.out, args.format):
-        print(p)
+        print(terminal_safe(p))
     return 0
 
 
@@ -218,7 +231,7 @@ def run_annotate(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    print(out)
+    print(terminal_safe(out))
     return 0
 
 
@@ -242,7 +255,7 @@ def run_attach(args: argparse.Namespace) -> int:
             raise
         if old.video_owned and old.video_path is not None and old.video_path != target:
             old.video_path.unlink(missing_ok=True)  # the copy it replaces
-    print(target)
+    print(terminal_safe(target))
     return 0
 
 
@@ -252,7 +265,7 @@ def run_correct(args: argparse.Namespace) -> int:
         c = store.add_correction(args.session_id, args.area, int(round(args.at * 1000)),
                                  None if args.to is None else int(round(args.to * 1000)),
                                  wrong_label=args.wrong, correct_label=args.right, note=args.note)
-    print(json.dumps(c.to_dict(), ensure_ascii=False))
+    print(_json(c.to_dict()))
     return 0
 
 
@@ -269,7 +282,7 @@ def run_corrections(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(corrections_csv(items))
         return 0
-    print(f"{args.out} ({len(items)} corrections)")
+    print(f"{terminal_safe(args.out)} ({len(items)} corrections)")
     return 0
 
 
@@ -282,8 +295,8 @@ def run_delete(args: argparse.Namespace) -> int:
                 from bodycoach.errors import BodycoachError
 
                 raise BodycoachError(f"delete {info.id}: add --yes to delete without a prompt")
-            answer = input(f"Delete session {info.id} of {info.trainee} ({info.started_at}) and its video? "
-                           f"[y/N] ")
+            answer = input(f"Delete session {info.id} of {terminal_safe(info.trainee)} "
+                           f"({terminal_safe(info.started_at)}) and its video? [y/N] ")
             if answer.strip().lower() not in ("y", "yes", "j", "ja"):
                 print("not deleted")
                 return 1

@@ -1,7 +1,9 @@
 """CSV and JSON exports of a stored session, and of trainer corrections as labelled data.
 
 Files are written atomically (a temporary file renamed into place), so a failed export never leaves a
-half-written file where a good one was.
+half-written file where a good one was. Every text cell goes through ``safetext.csv_cell``: a note
+``=HYPERLINK(...)`` is written as ``'=HYPERLINK(...)`` so a spreadsheet shows it instead of running it
+(OWASP, "CSV Injection").
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bodycoach.errors import StoreError
+from bodycoach.safetext import csv_cell
 from bodycoach.store.sessions import Correction, SessionData
 
 
@@ -45,8 +48,8 @@ def write_atomic(path: Path, text: str | bytes) -> Path:
 def _csv(rows: Iterable[Iterable[Any]], header: list[str]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
+    w.writerow([csv_cell(h) for h in header])
+    w.writerows([csv_cell(v) for v in row] for row in rows)
     return buf.getvalue()
 
 

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bodycoach.errors import StoreError
+from bodycoach.safetext import NOTE_MAX_CHARS, TRAINEE_MAX_CHARS, check_free_text
 from bodycoach.store import codec, paths
 from bodycoach.store.schema import MIGRATIONS, SCHEMA_VERSION
 from bodycoach.types import (
@@ -71,6 +72,24 @@ def _version() -> str:
         return str(__version__)
     except ImportError:  # pragma: no cover
         return "unknown"
+
+
+def check_trainee(value: str | None) -> str:
+    """Return the trainee name stripped and NFC-normalised, or raise ``StoreError`` (1..100 plain characters)."""
+    try:
+        return check_free_text("trainee", value or "", TRAINEE_MAX_CHARS)
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
+
+
+def check_note(value: str | None) -> str | None:
+    """Return a correction note stripped (None when blank), or raise ``StoreError`` (at most 2,000 characters)."""
+    if value is None:
+        return None
+    try:
+        return check_free_text("note", value, NOTE_MAX_CHARS, allow_empty=True) or None
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def _translate(exc: sqlite3.Error, db: Path, action: str, timeout_s: float) -> StoreError:
@@ -677,7 +696,8 @@ class SessionStore:
         """Create a session row and return its writer.
 
         Args:
-            trainee: Name or pseudonym (1..200 characters).
+            trainee: Name or pseudonym (1..100 characters of plain text: no control characters, no
+                bidirectional overrides; stripped and NFC-normalised).
             scenario: Customer type or exercise.
             source: Where the frames come from (file path, ``camera:0``).
             calibration: The calibration used: a mapping, an object with ``to_dict()``, a path, or None.
@@ -688,9 +708,7 @@ class SessionStore:
             commit_every_s: Commit interval in seconds of media or wall time (what a crash can lose).
             started_at: ISO 8601 start time (default now, UTC).
         """
-        name = (trainee or "").strip()
-        if not name or len(name) > 200:
-            raise StoreError(f"trainee: got {trainee!r}; expected a name or pseudonym of 1-200 characters")
+        name = check_trainee(trainee)
         if commit_every_s <= 0:
             raise StoreError(f"commit_every_s: got {commit_every_s}; expected a positive number of seconds")
         order = tuple(str(b) for b in (behaviours if behaviours is not None else list(Behaviour)))
@@ -872,6 +890,7 @@ class SessionStore:
         from bodycoach.types import LABELS
 
         self.get(session_id)
+        note = check_note(note)
         try:
             beh = Behaviour(behaviour)
         except ValueError as exc:

@@ -25,6 +25,7 @@ from bodycoach.apps.ui.i18n import t, webrtc_translations
 from bodycoach.apps.ui.state import current_lang
 from bodycoach.errors import BodycoachError
 from bodycoach.feedback import messages, scenarios
+from bodycoach.safetext import TRAINEE_MAX_CHARS, markdown_escape  # user strings in Markdown: plain text
 from bodycoach.types import Behaviour
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def _load_profile() -> Any | None:
     try:
         return CalibrationProfile.load(path)
     except Exception as exc:  # a broken profile must not stop the camera; say so on the page
-        st.warning(f"{path}: {exc}")
+        st.warning(markdown_escape(f"{path}: {exc}"))
         return None
 
 
@@ -116,7 +117,7 @@ def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
     try:
         coach = _build_coach(factory)
     except BodycoachError as exc:
-        st.error(str(exc))
+        st.error(markdown_escape(exc))
         st.stop()
     worker = LiveWorker(coach, mirror_display=flip)
     st.session_state["bc_worker"] = worker
@@ -269,7 +270,7 @@ def _live_panel() -> None:
     st.markdown(_stats_html(u, worker, lang), unsafe_allow_html=True)
     err = worker.stats().last_error
     if err:
-        st.error(err)
+        st.error(markdown_escape(err))
 
 
 def _scenario_card(key: str, lang: str) -> None:
@@ -444,7 +445,7 @@ def _sidebar(lang: str) -> dict[str, Any]:
         trainee = ""
         save_video = False
         if save:
-            trainee = st.text_input(t("trainee", lang), key="bc_trainee", max_chars=200).strip()
+            trainee = st.text_input(t("trainee", lang), key="bc_trainee", max_chars=TRAINEE_MAX_CHARS).strip()
             save_video = st.checkbox(t("save_video", lang), key="bc_save_video", disabled=source != "camera")
             if not trainee:
                 st.caption(t("trainee_needed", lang))
@@ -569,7 +570,7 @@ def render_live_page() -> None:
         try:
             _start_saving(worker, opts["trainee"], customer, source, video_path)
         except Exception as exc:
-            st.error(t("save_failed", lang, err=exc))
+            st.error(t("save_failed", lang, err=markdown_escape(exc)))
 
     _calibration(worker, playing, lang)
 
@@ -579,7 +580,7 @@ def render_live_page() -> None:
         try:
             saved_id = _stop_saving(worker, events, keep=save)
         except Exception as exc:
-            st.error(t("save_failed", lang, err=exc))
+            st.error(t("save_failed", lang, err=markdown_escape(exc)))
         report = worker.recorder.report() if worker.stats().processed else None
         st.session_state["bc_summary"] = (report, saved_id)
         st.session_state["bc_session_n"] = st.session_state.get("bc_session_n", 0) + 1  # next worker, fresh

@@ -18,6 +18,12 @@ import numpy as np
 import streamlit as st
 
 from bodycoach.errors import BodycoachError
+from bodycoach.safetext import markdown_escape as _md
+
+# Streamlit renders titles, markdown, captions, alerts and metric labels/values as Markdown: a trainee
+# named ![x](http://host/x.png) would make every browser that opens the session fetch that URL. Every
+# user-supplied string (trainee, scenario, note, an error that quotes one) goes through ``_md`` first;
+# tables (st.dataframe) and widget options are plain text already.
 
 _T: dict[str, tuple[str, str]] = {
     "title": ("Gjennomgang av økter", "Session review"),
@@ -245,7 +251,7 @@ def render_review_page() -> None:
         store = get_store()
         infos = store.list_sessions()
     except BodycoachError as exc:
-        st.error(str(exc))
+        st.error(_md(exc))
         return
     if not infos:
         st.info(tr("no_sessions", lang))
@@ -280,7 +286,7 @@ def render_review_page() -> None:
     try:
         _session_view(store, sid, lang, t0)
     except BodycoachError as exc:
-        st.error(str(exc))
+        st.error(_md(exc))
     _import_section(store, lang)
 
 
@@ -296,12 +302,12 @@ def _session_view(store: Any, sid: int, lang: str, t0: float) -> None:
     data = store.load(sid)
     info = data.info
     report = _report(data, lang)
-    st.subheader(f"{info.trainee} · {info.started_at[:16].replace('T', ' ')} UTC")
+    st.subheader(f"{_md(info.trainee)} · {_md(info.started_at[:16].replace('T', ' '))} UTC")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(tr("duration", lang), _fmt(info.duration_s * 1000))
     m2.metric(tr("frames", lang), info.frame_count)
-    m3.metric(tr("scenario", lang), info.scenario or "–")
-    m4.metric(tr("status", lang), info.status)
+    m3.metric(tr("scenario", lang), _md(info.scenario) if info.scenario else "–")
+    m4.metric(tr("status", lang), _md(info.status))
 
     # -- timeline + moment ---------------------------------------------------------------------------
     key_t = f"bc_rv_t_{sid}"
@@ -347,7 +353,7 @@ def _session_view(store: Any, sid: int, lang: str, t0: float) -> None:
                 f'data-ms="{1000 * (time.perf_counter() - t0):.0f}"></span>', unsafe_allow_html=True)
 
     # -- progress ------------------------------------------------------------------------------------
-    st.markdown(f"#### {tr('progress', lang)} · {info.trainee}")
+    st.markdown(f"#### {tr('progress', lang)} · {_md(info.trainee)}")
     others = store.list_sessions(trainee=info.trainee)
     if len(others) > 1:
         from bodycoach.store import resolve_home
@@ -468,7 +474,7 @@ def _correction_form(store: Any, data: Any, i: int, lang: str) -> None:
                                          wrong_label=wrong, correct_label=right, note=note or None)
                     st.success(tr("saved", lang))
                 except BodycoachError as exc:
-                    st.error(str(exc))
+                    st.error(_md(exc))
 
 
 def _corrections_list(store: Any, data: Any, lang: str) -> None:
@@ -484,7 +490,7 @@ def _corrections_list(store: Any, data: Any, lang: str) -> None:
         right = label_text(c.behaviour, c.correct_label, lang) if c.correct_label else "–"
         cols[0].write(f"{_fmt(c.start_ms)}–{_fmt(c.end_ms)} · {behaviour_text(c.behaviour, lang)} · "
                       f"{tr('was_not', lang)}: {wrong} · {tr('was_short', lang)}: {right}"
-                      + (f" · {c.note}" if c.note else ""))
+                      + (f" · {_md(c.note)}" if c.note else ""))
         if cols[1].button(tr("delete", lang), key=f"bc_rv_delcorr_{c.id}"):
             store.delete_correction(c.id)
             st.rerun()
@@ -574,7 +580,7 @@ def _import_section(store: Any, lang: str) -> None:
             video = accept_upload(store, up.name, up, up.size)
             sid = _analyse_into_store(store, video, trainee.strip(), scenario.strip() or None, lang)
         except BodycoachError as exc:
-            st.error(str(exc))
+            st.error(_md(exc))
             return
         st.success(f"{tr('imported', lang)} {sid}")
         st.session_state["bc_rv_sid"] = sid

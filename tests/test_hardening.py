@@ -1,0 +1,202 @@
+"""Issue 12: hostile strings and broken files get a clear answer (one line, exit 2, nothing lost).
+
+Each test reproduces one finding of the probe; the item number of the issue is in the test's name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bodycoach.apps.cli import main
+from bodycoach.errors import StoreError
+from bodycoach.review.synthetic import synthetic_session
+from bodycoach.safetext import check_free_text, csv_cell, markdown_escape, terminal_safe
+from bodycoach.store import SessionStore
+
+BEACON = "![x](http://host/beacon.png)"
+HOSTILE = [
+    BEACON,
+    "[click](http://host/)",
+    ":red[alarm] :material/warning: :smile:",
+    "<img src=http://host/x.png>",
+    "www.host.example/beacon.png",
+    "# Heading\n![y](http://host/y.png)",
+    "$x^2$ **bold** `code` ~~strike~~",
+    "| a | b |\n|---|---|\n| ![z](http://h/z.png) | 1 |",
+]
+
+
+def _raw_session(home: Path, trainee: str, scenario: str | None = None, note: str | None = None) -> int:
+    """A session (and a correction) holding ``trainee``/``note`` as an older bodycoach could have stored them.
+
+    Written with SQL because today's store refuses such text (item 4); old databases still hold it.
+    """
+    with SessionStore(home) as s:
+        sid = synthetic_session(s, n=30, trainee="placeholder")
+        s.add_correction(sid, "arms", 1000, 2000, wrong_label="crossed_chest", note="placeholder")
+    con = sqlite3.connect(home / "sessions.db")
+    con.execute("UPDATE sessions SET trainee=?, scenario=? WHERE id=?", (trainee, scenario, sid))
+    if note is not None:
+        con.execute("UPDATE corrections SET note=? WHERE session_id=?", (note, sid))
+    con.commit()
+    con.close()
+    return sid
+
+
+# -- 1. Markdown injection on the review page ----------------------------------------------------------
+@pytest.mark.parametrize("text", HOSTILE)
+def test_item01_markdown_escape_renders_literally(text: str) -> None:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    html = md.render(markdown_escape(text))
+    assert "host" not in text or "host" in html  # shown, as text
+    assert "<img" not in html and "<a " not in html and "<h1" not in html and "<table" not in html
+    assert "<strong" not in html and "<code" not in html and "<s>" not in html and "<del" not in html
+
+
+def _markdown_sources(at) -> list[str]:
+    """Every string of the page that Streamlit renders as Markdown (what the browser would parse)."""
+    out = []
+    for kind in ("markdown", "subheader", "header", "title", "caption", "error", "info", "success", "warning"):
+        for el in getattr(at, kind):
+            if kind == "markdown" and getattr(el.proto, "allow_html", False):
+                continue  # the page's own marker span, no user text in it
+            out.append(el.value)
+    for m in at.metric:  # label and value are both Markdown in Streamlit 1.60
+        out += [m.label, str(m.value)]
+    return out
+
+
+@pytest.mark.parametrize("text", [BEACON, "[click](http://host/) :red[x]"])
+def test_item01_review_page_renders_user_strings_as_plain_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              text: str) -> None:
+    from markdown_it import MarkdownIt
+    from streamlit.testing.v1 import AppTest
+
+    home = tmp_path / "home"
+    _raw_session(home, trainee=text, scenario=text, note=text)
+    monkeypatch.setenv("BODYCOACH_HOME", str(home))
+    at = AppTest.from_string("from bodycoach.apps.ui.review import render_review_page\nrender_review_page()\n",
+                             default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    sources = _markdown_sources(at)
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    shown = [s for s in sources if "host" in s]
+    assert len(shown) >= 4  # subheader, scenario metric, progress heading, the correction's note
+    for s in shown:
+        html = md.render(s)
+        assert "<img" not in html and "<a " not in html, s
+        assert "host" in html  # shown, as text
+
+
+# -- 2. CSV formula injection ------------------------------------------------------------------------
+FORMULAS = ['=HYPERLINK("http://x","x")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3", "\t=1", "\r=1"]
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_item02_csv_cell_neutralises_formulas(value: str) -> None:
+    assert csv_cell(value) == "'" + value
+    assert csv_cell(-1.5) == -1.5 and csv_cell("Kari") == "Kari" and csv_cell("") == ""
+
+
+def test_item02_export_and_corrections_neutralise_formula_notes(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        sid = synthetic_session(s, n=20)
+    for i, note in enumerate(FORMULAS[:4]):
+        assert main(["correct", str(sid), "--area", "arms", "--at", str(i), "--not", "crossed_chest",
+                     f"--note={note}", "--home", str(home)]) == 0
+    capsys.readouterr()
+    assert main(["export", str(sid), "--out", str(tmp_path / "exp"), "--format", "csv", "--home", str(home)]) == 0
+    assert main(["corrections", "-o", str(tmp_path / "c.csv"), "--home", str(home)]) == 0
+    capsys.readouterr()
+    assert main(["corrections", "--home", str(home)]) == 0
+    stdout = capsys.readouterr().out
+    for text in ((tmp_path / "exp" / f"session-{sid}-corrections.csv").read_text(encoding="utf-8"),
+                 (tmp_path / "c.csv").read_text(encoding="utf-8"), stdout):
+        rows = list(csv.DictReader(io.StringIO(text)))
+        notes = [r["note"] for r in rows if r["note"]]
+        assert notes == ["'" + n for n in FORMULAS[:4]]
+        for r in rows:
+            assert not any(str(v).startswith(("=", "+", "-", "@", "\t", "\r")) for v in r.values()), r
+
+
+# -- 3. Terminal control characters ----------------------------------------------------------------------
+def test_item03_terminal_safe() -> None:
+    assert terminal_safe("Kåre Ødegård") == "Kåre Ødegård"
+    assert terminal_safe("a\nb") == "a\\x0ab"
+    assert terminal_safe("\x1b[31mred") == "\\x1b[31mred"
+    assert terminal_safe("abc\u202edef") == "abc\\u202edef"
+    assert "\n" not in terminal_safe("x\r\n\x85y") and "\x85" not in terminal_safe("x\x85")
+
+
+def test_item03_sessions_table_and_json_escape_control_characters(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    _raw_session(home, trainee="Eve\n   99  Fake row\x1b[2J\x1b[31m\u202eevil", scenario="rude\x1b]0;title\x07")
+    with SessionStore(home) as s:
+        synthetic_session(s, n=10, trainee="Kari")
+    assert main(["sessions", "--home", str(home)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert len(out.strip().splitlines()) == 3  # header + two sessions, no fake row
+    assert "Eve\\x0a" in out
+    assert main(["sessions", "--json", "--home", str(home)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out
+    rows = json.loads(out)
+    assert rows[1]["trainee"].startswith("Eve\n") and "\u202e" in rows[1]["trainee"]  # the data is intact
+
+
+def test_item03_error_messages_escape_control_characters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "clip\x1b[31m\nfake.mp4"
+    assert main(["analyze", str(bad), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and err.count("\n") == 1 and err.startswith("bodycoach: error: ")
+
+
+# -- 4. Limits on free text -----------------------------------------------------------------------------
+@pytest.mark.parametrize(("value", "needle"), [
+    ("K" * 101, "limit of 100"),
+    ("K" * 10_000, "limit of 100"),
+    ("Kari\x00", "control character"),
+    ("Kari\nOla", "control character"),
+    ("Kari\x1b[31m", "control character"),
+    ("abc\u202etxt.exe", "bidirectional override"),
+    ("   ", "empty"),
+])
+def test_item04_trainee_limits(tmp_path: Path, value: str, needle: str) -> None:
+    with SessionStore(tmp_path / "home") as s:
+        with pytest.raises(StoreError, match=needle) as ei:
+            s.create_session(trainee=value)
+        assert len(str(ei.value)) < 250 and "\n" not in str(ei.value)
+        assert s.list_sessions() == []
+
+
+def test_item04_trainee_is_normalised() -> None:
+    decomposed = "Ka\u030are"  # "Kåre" with a combining ring
+    assert check_free_text("trainee", f"  {decomposed} ", 100) == "Kåre"
+
+
+def test_item04_note_limits_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        sid = synthetic_session(s, n=10)
+    base = ["correct", str(sid), "--area", "arms", "--at", "1", "--not", "crossed_chest", "--home", str(home)]
+    assert main([*base, "--note", "n" * 2001]) == 2
+    err = capsys.readouterr().err
+    assert "limit of 2000" in err and len(err) < 300
+    assert main([*base, "--note", "line1\nline2"]) == 2
+    assert "control character" in capsys.readouterr().err
+    assert main([*base, "--note", "n" * 2000]) == 0
+    with SessionStore(home) as s:
+        assert [len(c.note or "") for c in s.corrections(sid)] == [2000]
