@@ -111,7 +111,7 @@ def test_migration_from_v1_keeps_data(tmp_path: Path) -> None:
     conn.close()
 
     store = SessionStore(home)
-    assert store.schema_version == SCHEMA_VERSION == 3
+    assert store.schema_version == SCHEMA_VERSION == 4
     data = store.load(1)
     assert data.info.trainee == "Eva" and data.labels["arms"].tolist() == ["crossed_chest"]
     lm = store.landmarks_at(1, 0)

@@ -20,6 +20,7 @@ from bodycoach.safetext import terminal_safe
 COMMANDS = (
     "cmd_live",
     "cmd_analyze",
+    "cmd_batch",
     "cmd_evaluate",
     "cmd_calibrate",
     "cmd_sessions",
@@ -37,6 +38,7 @@ EPILOG = """\
 examples:
   bodycoach live                                   open the live coach in the browser
   bodycoach analyze session.mp4 --out results/     landmarks, timeline and summary of a recording
+  bodycoach batch recordings/ --workers 2          a folder of recordings into the session store
   bodycoach bench --frames 200                     per-stage speed on this machine
 
 Run 'bodycoach COMMAND --help' for the options of one command.

@@ -144,6 +144,17 @@ class MediapipeExtractor:
         self._hands_wanted = True
         self._hands_last_run_ms = None
 
+    def restart(self) -> None:
+        """Start a new recording with the models kept loaded: forget the person and the models' tracking.
+
+        What follows is analysed exactly as by a freshly created extractor (``bodycoach batch`` loads the
+        models once per worker and restarts them between files).
+        """
+        with self._lock:
+            self.reset()
+            for graph in (self._pose, self._face, self._hands):
+                graph.reset()
+
     # -- hand gating ------------------------------------------------------------------------------
     # The hand model re-runs its palm detector on every frame in which it tracks fewer than two hands,
     # which makes it the most expensive of the three models when hands are out of view (a face-only

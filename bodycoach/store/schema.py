@@ -17,7 +17,7 @@ Layout (why it looks like this):
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE vocab (
@@ -100,7 +100,17 @@ _V3 = """
 ALTER TABLE landmarks ADD COLUMN mirrored INTEGER NOT NULL DEFAULT 0;
 """
 
+# v4: ``bodycoach batch`` keeps what it analysed (content hash of the file and analysis version), so a
+# second run of the same folder adds nothing. Unique only where set: ``analyze --save`` and the live coach
+# leave both NULL and may record the same file twice on purpose.
+_V4 = """
+ALTER TABLE sessions ADD COLUMN content_hash TEXT;
+ALTER TABLE sessions ADD COLUMN analysis_version TEXT;
+CREATE UNIQUE INDEX sessions_recording ON sessions(content_hash, analysis_version)
+    WHERE content_hash IS NOT NULL;
+"""
+
 #: ``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 
 assert len(MIGRATIONS) == SCHEMA_VERSION

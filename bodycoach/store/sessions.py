@@ -24,7 +24,7 @@ import math
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -357,6 +357,118 @@ class SessionData:
             yield self.frame_result(i)
 
 
+FrameRow = tuple[int, tuple[str, ...], tuple[str, ...], tuple[float, ...]]
+LandmarkRow = tuple[int, int, int, int, int, bytes]
+
+
+def _frame_rows(result: FrameResult, behaviours: Sequence[str],
+                keep_landmarks: bool) -> tuple[FrameRow, LandmarkRow | None]:
+    """What one frame result is stored as: (ts, labels, states, scores) and the landmark row (or None)."""
+    ts = int(result.timestamp_ms)
+    known = Behaviour._value2member_map_
+    labels = tuple(result.label(Behaviour(b)) if b in known else UNKNOWN for b in behaviours)
+    states = tuple(result.state(Behaviour(b)) if b in known else UNKNOWN for b in behaviours)
+    scores = []
+    for b in behaviours:
+        c = result.classifications.get(Behaviour(b)) if b in known else None
+        s = 0.0 if c is None else float(c.score)
+        scores.append(0.0 if math.isnan(s) else s)
+    lm = result.landmarks
+    lm_row: LandmarkRow | None = None
+    if keep_landmarks and not lm.is_empty:
+        lm_row = (ts, int(lm.image_wh[0]), int(lm.image_wh[1]), int(lm.num_faces),
+                  int(bool(getattr(lm, "mirrored", False))), codec.encode_landmarks(lm))
+    return (ts, labels, states, tuple(scores)), lm_row
+
+
+def _write_rows(conn: sqlite3.Connection, sid: int, code: Callable[[str], int], frames: Sequence[FrameRow],
+                landmarks: Sequence[LandmarkRow], events: Iterable[FeedbackEvent],
+                phase_ops: Sequence[tuple[str, int, str | None]], first_ts: int | None,
+                last_ts: int | None) -> None:
+    """Write buffered rows of session ``sid`` inside the caller's transaction (one code path for the
+    incremental writer and the one-transaction ``save_record``)."""
+    rows = [
+        (sid, ts, codec.encode_codes([code(x) for x in labels]), codec.encode_codes([code(x) for x in states]),
+         codec.encode_scores(scores))
+        for ts, labels, states, scores in frames
+    ]
+    conn.executemany(
+        "INSERT OR REPLACE INTO frames(session_id, ts_ms, labels, states, scores) VALUES (?,?,?,?,?)", rows)
+    conn.executemany(
+        "INSERT OR REPLACE INTO landmarks(session_id, ts_ms, image_w, image_h, num_faces, mirrored, "
+        "data) VALUES (?,?,?,?,?,?,?)",
+        [(sid, *r) for r in landmarks],
+    )
+    conn.executemany(
+        "INSERT INTO events(session_id, behaviour, label, start_ms, end_ms, peak_score) "
+        "VALUES (?,?,?,?,?,?) ON CONFLICT(session_id, behaviour, label, start_ms) DO UPDATE SET "
+        "end_ms=COALESCE(excluded.end_ms, end_ms), peak_score=MAX(peak_score, "
+        "excluded.peak_score)",
+        [(sid, str(e.behaviour), e.label, int(e.start_ms), None if e.end_ms is None else int(e.end_ms),
+          float(e.peak_score)) for e in events],
+    )
+    for op, ts, phase in phase_ops:
+        if op == "close":
+            conn.execute("UPDATE phases SET end_ms=? WHERE session_id=? AND end_ms IS NULL", (ts, sid))
+        else:
+            conn.execute("INSERT INTO phases(session_id, phase, start_ms, end_ms) VALUES (?,?,?,NULL)",
+                         (sid, phase, ts))
+    conn.execute(
+        "UPDATE sessions SET frame_count=frame_count+?, first_ts_ms=COALESCE(first_ts_ms, ?), "
+        "last_ts_ms=COALESCE(?, last_ts_ms), updated_at=? WHERE id=?",
+        (len(frames), first_ts, last_ts, _now_iso(), sid),
+    )
+
+
+def _vocab_code(conn: sqlite3.Connection, cache: dict[str, int], label: str) -> int:
+    code = cache.get(label)
+    if code is None:
+        conn.execute("INSERT OR IGNORE INTO vocab(label) VALUES (?)", (label,))
+        code = int(conn.execute("SELECT code FROM vocab WHERE label=?", (label,)).fetchone()[0])
+        if code > 0xFFFF:
+            raise StoreError(f"vocab: label {label!r} got code {code}; expected at most 65535 labels")
+        cache[label] = code
+    return code
+
+
+@dataclass
+class SessionRecord:
+    """A whole analysed session built away from the store (a batch worker), saved in one transaction.
+
+    It buffers exactly what ``SessionWriter`` buffers (same ``add_frame``/``add_events`` rows), so a
+    session saved with ``SessionStore.save_record`` is the one ``analyze --save`` writes. Picklable: a
+    worker process or a Ray task returns it to the single writer.
+    """
+
+    behaviours: tuple[str, ...] = tuple(str(b) for b in Behaviour)
+    keep_landmarks: bool = True
+    frames: list[FrameRow] = field(default_factory=list)
+    landmarks: list[LandmarkRow] = field(default_factory=list)
+    events: dict[tuple[str, str, int], FeedbackEvent] = field(default_factory=dict)
+    first_ts: int | None = None
+    last_ts: int | None = None
+
+    def add_frame(self, result: FrameResult, phase: str | None = None) -> None:
+        """Take one analysed frame (phases are not tracked in a recording's analysis)."""
+        ts = int(result.timestamp_ms)
+        if self.last_ts is not None and ts <= self.last_ts:
+            return
+        frame_row, lm_row = _frame_rows(result, self.behaviours, self.keep_landmarks)
+        self.frames.append(frame_row)
+        if lm_row is not None:
+            self.landmarks.append(lm_row)
+        for ev in result.ended:
+            self.events[(str(ev.behaviour), ev.label, int(ev.start_ms))] = ev
+        if self.first_ts is None:
+            self.first_ts = ts
+        self.last_ts = ts
+
+    def add_events(self, events: Iterable[FeedbackEvent]) -> None:
+        """Take events (same behaviour/label/start merge, as in the writer)."""
+        for ev in events:
+            self.events[(str(ev.behaviour), ev.label, int(ev.start_ms))] = ev
+
+
 def _as_json(value: Any) -> str | None:
     """Serialise a calibration value (mapping, object with ``to_dict``, path or string) as JSON."""
     if value is None:
@@ -446,20 +558,10 @@ class SessionWriter:
                 log.debug("session %s: frame at %d ms after %d ms ignored",
                           self.session_id, ts, self._last_ts)
                 return
-            labels = tuple(result.label(Behaviour(b)) if b in Behaviour._value2member_map_ else UNKNOWN
-                           for b in self.behaviours)
-            states = tuple(result.state(Behaviour(b)) if b in Behaviour._value2member_map_ else UNKNOWN
-                           for b in self.behaviours)
-            scores = []
-            for b in self.behaviours:
-                c = result.classifications.get(Behaviour(b)) if b in Behaviour._value2member_map_ else None
-                s = 0.0 if c is None else float(c.score)
-                scores.append(0.0 if math.isnan(s) else s)
-            self._frames.append((ts, labels, states, tuple(scores)))
-            lm = result.landmarks
-            if self.keep_landmarks and not lm.is_empty:
-                self._landmarks.append((ts, int(lm.image_wh[0]), int(lm.image_wh[1]), int(lm.num_faces),
-                                        int(bool(getattr(lm, "mirrored", False))), codec.encode_landmarks(lm)))
+            frame_row, lm_row = _frame_rows(result, self.behaviours, self.keep_landmarks)
+            self._frames.append(frame_row)
+            if lm_row is not None:
+                self._landmarks.append(lm_row)
             for ev in result.ended:
                 self._events[(str(ev.behaviour), ev.label, int(ev.start_ms))] = ev
             if phase != self._phase:
@@ -529,14 +631,7 @@ class SessionWriter:
             raise StoreError(f"session {self.session_id}: already closed; expected an open session writer")
 
     def _code(self, label: str) -> int:
-        code = self._vocab.get(label)
-        if code is None:
-            self._conn.execute("INSERT OR IGNORE INTO vocab(label) VALUES (?)", (label,))
-            code = int(self._conn.execute("SELECT code FROM vocab WHERE label=?", (label,)).fetchone()[0])
-            if code > 0xFFFF:
-                raise StoreError(f"vocab: label {label!r} got code {code}; expected at most 65535 labels")
-            self._vocab[label] = code
-        return code
+        return _vocab_code(self._conn, self._vocab, label)
 
     def _flush_locked(self) -> None:
         if not (self._frames or self._landmarks or self._events or self._phase_ops):
@@ -547,46 +642,8 @@ class SessionWriter:
             conn.execute("BEGIN IMMEDIATE")
             vocab_before = dict(self._vocab)
             try:
-                rows = [
-                    (self.session_id, ts,
-                     codec.encode_codes([self._code(x) for x in labels]),
-                     codec.encode_codes([self._code(x) for x in states]),
-                     codec.encode_scores(scores))
-                    for ts, labels, states, scores in self._frames
-                ]
-                conn.executemany(
-                    "INSERT OR REPLACE INTO frames(session_id, ts_ms, labels, states, scores) VALUES "
-                    "(?,?,?,?,?)",
-                    rows,
-                )
-                conn.executemany(
-                    "INSERT OR REPLACE INTO landmarks(session_id, ts_ms, image_w, image_h, num_faces, mirrored, "
-                    "data) VALUES (?,?,?,?,?,?,?)",
-                    [(self.session_id, *r) for r in self._landmarks],
-                )
-                conn.executemany(
-                    "INSERT INTO events(session_id, behaviour, label, start_ms, end_ms, peak_score) "
-                    "VALUES (?,?,?,?,?,?) ON CONFLICT(session_id, behaviour, label, start_ms) DO UPDATE SET "
-                    "end_ms=COALESCE(excluded.end_ms, end_ms), peak_score=MAX(peak_score, "
-                    "excluded.peak_score)",
-                    [(self.session_id, str(e.behaviour), e.label, int(e.start_ms),
-                      None if e.end_ms is None else int(e.end_ms), float(e.peak_score))
-                     for e in self._events.values()],
-                )
-                for op, ts, phase in self._phase_ops:
-                    if op == "close":
-                        conn.execute("UPDATE phases SET end_ms=? WHERE session_id=? AND end_ms IS NULL",
-                                     (ts, self.session_id))
-                    else:
-                        conn.execute("INSERT INTO phases(session_id, phase, start_ms, end_ms) VALUES "
-                                     "(?,?,?,NULL)",
-                                     (self.session_id, phase, ts))
-                n = len(self._frames)
-                conn.execute(
-                    "UPDATE sessions SET frame_count=frame_count+?, first_ts_ms=COALESCE(first_ts_ms, ?), "
-                    "last_ts_ms=COALESCE(?, last_ts_ms), updated_at=? WHERE id=?",
-                    (n, self._first_ts, self._last_ts, _now_iso(), self.session_id),
-                )
+                _write_rows(conn, self.session_id, self._code, self._frames, self._landmarks,
+                            self._events.values(), self._phase_ops, self._first_ts, self._last_ts)
                 conn.execute("COMMIT")
             except BaseException:
                 self._vocab = vocab_before
@@ -724,6 +781,49 @@ class SessionStore:
             )
             sid = int(cur.lastrowid or 0)
         return SessionWriter(self, sid, order, keep_landmarks=keep_landmarks, commit_every_s=commit_every_s)
+
+    def find_recording(self, content_hash: str, analysis_version: str) -> int | None:
+        """Id of the session saved from a file with this content hash and analysis version, or None."""
+        with self._sql("looking up a recording") as c:
+            row = c.execute("SELECT id FROM sessions WHERE content_hash=? AND analysis_version=?",
+                            (content_hash, analysis_version)).fetchone()
+        return None if row is None else int(row[0])
+
+    def save_record(self, record: SessionRecord, *, trainee: str, scenario: str | None = None,
+                    source: str | None = None, duration_s: float | None = None, content_hash: str,
+                    analysis_version: str, started_at: str | None = None) -> tuple[int, bool]:
+        """Save a whole analysed recording in one transaction; returns (session id, newly saved).
+
+        A crash before the commit leaves nothing (never a half-written session); a recording already
+        saved with the same ``content_hash`` and ``analysis_version`` is not saved again (its id is
+        returned with False).
+        """
+        name = (trainee or "").strip()
+        if not name or len(name) > 200:
+            raise StoreError(f"trainee: got {trainee!r}; expected a name or pseudonym of 1-200 characters")
+        if duration_s is None or not math.isfinite(duration_s):
+            duration_s = (0.0 if record.first_ts is None or record.last_ts is None
+                          else (record.last_ts - record.first_ts) / 1000.0)
+        now = started_at or _now_iso()
+        vocab: dict[str, int] = {}
+        with self._sql(f"saving the recording {source or content_hash}") as c:
+            c.execute("BEGIN IMMEDIATE")
+            row = c.execute("SELECT id FROM sessions WHERE content_hash=? AND analysis_version=?",
+                            (content_hash, analysis_version)).fetchone()
+            if row is not None:
+                c.execute("COMMIT")
+                return int(row[0]), False
+            cur = c.execute(
+                "INSERT INTO sessions(trainee, scenario, source, started_at, updated_at, duration_s, status, "
+                "behaviours, app_version, content_hash, analysis_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (name, scenario, source, now, now, float(duration_s), STATUS_COMPLETE,
+                 json.dumps(list(record.behaviours)), _version(), content_hash, analysis_version),
+            )
+            sid = int(cur.lastrowid or 0)
+            _write_rows(c, sid, lambda label: _vocab_code(c, vocab, label), record.frames, record.landmarks,
+                        record.events.values(), (), record.first_ts, record.last_ts)
+            c.execute("COMMIT")
+        return sid, True
 
     def _video_ref(self, video_path: str | Path | None) -> tuple[str | None, bool]:
         if video_path is None or str(video_path) == "":
