@@ -220,6 +220,8 @@ def plan_items(paths: Iterable[Path], *, trainee_from: str = "folder", scenario:
 
     ``trainee_from`` is ``folder``, ``filename`` or ``csv:FILE``.
     """
+    from bodycoach.store.sessions import check_trainee
+
     table: dict[str, tuple[str, str | None]] | None = None
     if trainee_from.startswith("csv:"):
         table = trainee_csv(Path(trainee_from[4:]))
@@ -237,6 +239,12 @@ def plan_items(paths: Iterable[Path], *, trainee_from: str = "folder", scenario:
             name, sc = hit[0], hit[1] or scenario
         else:
             name = trainee_from_name(p, trainee_from)
+        try:
+            name = check_trainee(name)
+        except BodycoachError as exc:
+            if on_error:
+                on_error(p, f"trainee name from --trainee-from {trainee_from}: {exc}")
+            continue
         try:
             digest, size = content_hash(p)
         except OSError as exc:

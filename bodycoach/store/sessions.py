@@ -798,9 +798,7 @@ class SessionStore:
         saved with the same ``content_hash`` and ``analysis_version`` is not saved again (its id is
         returned with False).
         """
-        name = (trainee or "").strip()
-        if not name or len(name) > 200:
-            raise StoreError(f"trainee: got {trainee!r}; expected a name or pseudonym of 1-200 characters")
+        name = check_trainee(trainee)
         if duration_s is None or not math.isfinite(duration_s):
             duration_s = (0.0 if record.first_ts is None or record.last_ts is None
                           else (record.last_ts - record.first_ts) / 1000.0)
