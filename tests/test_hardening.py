@@ -200,3 +200,79 @@ def test_item04_note_limits_cli(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main([*base, "--note", "n" * 2000]) == 0
     with SessionStore(home) as s:
         assert [len(c.note or "") for c in s.corrections(sid)] == [2000]
+
+
+# -- 5. Review page access ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("address", "loop"), [("localhost", True), ("127.0.0.1", True), ("127.8.0.1", True),
+                                               ("::1", True), ("[::1]", True), ("0.0.0.0", False), ("", False),
+                                               (None, False), ("192.168.1.20", False), ("::", False),
+                                               ("example.org", False)])
+def test_item05_loopback(address: str | None, loop: bool) -> None:
+    from bodycoach.review.access import is_loopback
+
+    assert is_loopback(address) is loop
+
+
+def test_item05_live_refuses_lan_address_without_passcode(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: calls.append(cmd) or 0)
+    monkeypatch.delenv("BODYCOACH_REVIEW_PASSCODE", raising=False)
+    assert main(["live", "--address", "0.0.0.0"]) == 2
+    err = capsys.readouterr().err
+    assert "BODYCOACH_REVIEW_PASSCODE" in err and err.count("\n") == 1 and not calls
+    monkeypatch.setenv("BODYCOACH_REVIEW_PASSCODE", "short")
+    assert main(["live", "--address", "0.0.0.0"]) == 2 and not calls
+    assert "at least 8" in capsys.readouterr().err
+    monkeypatch.setenv("BODYCOACH_REVIEW_PASSCODE", "room-42-secret")
+    assert main(["live", "--address", "0.0.0.0"]) == 0 and len(calls) == 1
+    monkeypatch.delenv("BODYCOACH_REVIEW_PASSCODE")
+    assert main(["live"]) == 0 and len(calls) == 2  # localhost: no passcode needed
+
+
+@pytest.fixture()
+def lan_address():
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")
+    yield
+    config.set_option("server.address", before)
+
+
+def test_item05_review_page_needs_the_passcode_off_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            lan_address: None) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        synthetic_session(s, n=20, trainee="Kari")
+    monkeypatch.setenv("BODYCOACH_HOME", str(home))
+    script = "from bodycoach.apps.ui.review import render_review_page\nrender_review_page()\n"
+    monkeypatch.delenv("BODYCOACH_REVIEW_PASSCODE", raising=False)
+    at = AppTest.from_string(script, default_timeout=60).run()
+    assert not at.exception and any("BODYCOACH_REVIEW_PASSCODE" in e.value.replace("\\", "") for e in at.error)
+    assert not at.subheader and not at.dataframe and not at.button
+
+    monkeypatch.setenv("BODYCOACH_REVIEW_PASSCODE", "room-42-secret")
+    at = AppTest.from_string(script, default_timeout=60).run()
+    assert not at.exception and not at.subheader and not at.dataframe
+    at.text_input(key="bc_rv_passcode_input").input("wrong-guess").run()
+    at.button[0].click().run()
+    assert any(e.value in ("Feil passord.", "Wrong passcode.") for e in at.error) and not at.subheader
+    at.text_input(key="bc_rv_passcode_input").input("room-42-secret").run()
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert any("Kari" in h.value for h in at.subheader)
+
+
+def test_item05_kiosk_never_serves_the_review_page() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, bodycoach.apps.cmd_kiosk, bodycoach.apps.kiosk_app\n"
+            "bad = [m for m in sys.modules if m.startswith(('streamlit', 'bodycoach.apps.ui'))]\n"
+            "assert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

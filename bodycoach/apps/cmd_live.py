@@ -19,7 +19,9 @@ EPILOG = """\
 examples:
   bodycoach live                      Norwegian, http://localhost:8501
   bodycoach live --lang en --port 8600
-  bodycoach live --address 0.0.0.0    reachable from the LAN (the browser then needs https for the camera)
+  BODYCOACH_REVIEW_PASSCODE=... bodycoach live --address 0.0.0.0
+                                      reachable from the LAN: the review page then asks for that passcode
+                                      (the browser needs https for the camera)
 """
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -60,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{APP}: app.py not found; expected a bodycoach checkout (pip install -e .)")
     if not 1 <= args.port <= 65535:
         raise ConfigError(f"--port: {args.port} is not a port; expected 1..65535")
+    from bodycoach.review.access import check_serving
+
+    check_serving(args.address)  # the review page: a passcode beyond localhost (README, "Access")
     env = dict(os.environ, BODYCOACH_LANG=args.lang)
     if args.home is not None:
         env["BODYCOACH_HOME"] = str(args.home)

@@ -86,6 +86,8 @@ _T: dict[str, tuple[str, str]] = {
     "need_trainee": ("Skriv inn deltakerens navn eller pseudonym.", "Enter the trainee's name or pseudonym."),
     "imported": ("Importert som økt", "Imported as session"),
     "load_ms": ("Lastet på", "Loaded in"),
+    "passcode": ("Passord for gjennomgangen", "Review passcode"), "unlock": ("Lås opp", "Unlock"),
+    "wrong_passcode": ("Feil passord.", "Wrong passcode."),
     "no_frames": ("Ingen analyserte bilder i denne økten.", "No analysed frames in this session."),
 }
 
@@ -247,6 +249,8 @@ def render_review_page() -> None:
     t0 = time.perf_counter()
     st.title(tr("title", lang))
     st.caption(tr("privacy", lang))
+    if not _unlocked(lang):
+        return
     try:
         store = get_store()
         infos = store.list_sessions()
@@ -288,6 +292,33 @@ def render_review_page() -> None:
     except BodycoachError as exc:
         st.error(_md(exc))
     _import_section(store, lang)
+
+
+def _unlocked(lang: str) -> bool:
+    """Whether this browser session may see the page: always on loopback, else after the passcode.
+
+    See ``bodycoach.review.access``: served beyond this machine without a configured passcode the page
+    shows nothing but the reason.
+    """
+    from bodycoach.review.access import check_serving, passcode_matches
+
+    try:
+        expected = check_serving(st.get_option("server.address"))
+    except BodycoachError as exc:
+        st.error(_md(exc))
+        return False
+    if expected is None or st.session_state.get("bc_rv_unlocked"):
+        return True
+    with st.form("bc_rv_passcode"):
+        given = st.text_input(tr("passcode", lang), type="password", key="bc_rv_passcode_input")
+        go = st.form_submit_button(tr("unlock", lang))
+    if go:
+        if passcode_matches(given, expected):
+            st.session_state["bc_rv_unlocked"] = True
+            st.rerun()
+        time.sleep(1.0)  # a wrong guess costs a second: no fast guessing through the form
+        st.error(tr("wrong_passcode", lang))
+    return False
 
 
 def _fmt(ms: float) -> str:
