@@ -23,6 +23,9 @@ from bodycoach.errors import ConfigError
 from bodycoach.types import Landmarks
 
 PROFILE_VERSION = 1
+#: The one name of the saved profile, in the data folder (``bodycoach.store.paths.resolve_home``): written
+#: by ``bodycoach calibrate`` and the live page, read by live, ``analyze``, the kiosk and the review.
+PROFILE_NAME = "calibration_profile.json"
 NEUTRAL_KEYS = ("eye_open_norm", "brow_raise_norm", "mouth_width_norm", "smile_lift_norm", "lip_gap_norm",
                 "cheek_mouth_norm", "lower_lid_drop_norm", "nose_up_sw", "shoulder_tilt_deg")
 MIN_SAMPLES = 3
@@ -116,6 +119,8 @@ class CalibrationProfile:
             sy = statistics.median(g[0] for g in sg) - ly
             sp = statistics.median(g[1] for g in sg) - lp
             spread = max(statistics.pstdev([g[0] for g in sg]), statistics.pstdev([g[1] for g in sg]))
+            check_separation(math.hypot(sy, sp), spread, max(statistics.pstdev([g[0] for g in lg]),
+                                                             statistics.pstdev([g[1] for g in lg])))
             # Half the lens-to-screen distance at most, so the two zones never overlap.
             radius = max(6.0, min(25.0, 2.5 * spread + 5.0, 0.5 * math.hypot(sy, sp)))
         neutral_vals: dict[str, list[float]] = {k: [] for k in NEUTRAL_KEYS}
@@ -128,6 +133,18 @@ class CalibrationProfile:
         neu = {k: float(statistics.median(v)) for k, v in neutral_vals.items() if len(v) >= MIN_SAMPLES}
         return cls(lens_yaw_deg=float(ly), lens_pitch_deg=float(lp), screen_yaw_deg=sy, screen_pitch_deg=sp,
                    screen_radius_deg=float(radius), neutral=neu)
+
+    def summary(self, lang: str = "no") -> str:
+        """One line for the page and the CLI: what the profile holds."""
+        if lang == "no":
+            s = f"linse {self.lens_yaw_deg:+.0f}° / {self.lens_pitch_deg:+.0f}°"
+            s += (f", skjerm {self.screen_yaw_deg:+.0f}° / {self.screen_pitch_deg:+.0f}°" if self.has_screen
+                  else ", ingen skjerm")
+            return s + f", nøytralt ansikt ({len(self.neutral)} mål)"
+        s = f"lens {self.lens_yaw_deg:+.0f}° / {self.lens_pitch_deg:+.0f}°"
+        s += (f", screen {self.screen_yaw_deg:+.0f}° / {self.screen_pitch_deg:+.0f}°" if self.has_screen
+              else ", no screen")
+        return s + f", neutral face ({len(self.neutral)} values)"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (with a format version)."""
@@ -170,3 +187,47 @@ class CalibrationProfile:
             raise ConfigError(f"{p}: {exc}") from None
         except TypeError as exc:
             raise ConfigError(f"{p}: {exc}") from None
+
+
+def check_separation(distance_deg: float, screen_spread_deg: float, lens_spread_deg: float,
+                     cfg: Any | None = None) -> None:
+    """Refuse a capture whose screen samples cannot be told apart from its lens samples.
+
+    Args:
+        distance_deg: Gaze distance between the screen and the lens medians (degrees).
+        screen_spread_deg: Larger standard deviation (yaw or pitch) within the screen samples.
+        lens_spread_deg: The same within the lens samples.
+        cfg: ``CaptureConfig``; default ``calibration/framing.toml`` ``[capture]``.
+
+    Raises:
+        ConfigError: the two are closer than ``min_lens_screen_deg`` or than ``min_separation_spreads``
+            times the larger spread; the message says what to do.
+    """
+    from bodycoach.feedback.framing import load_capture_config
+
+    c = cfg or load_capture_config()
+    need = max(c.min_lens_screen_deg, c.min_separation_spreads * max(screen_spread_deg, lens_spread_deg))
+    if not math.isfinite(distance_deg) or distance_deg < need:
+        raise ConfigError(
+            f"calibration: the screen samples point where the lens samples point ({distance_deg:.1f} degrees "
+            f"apart, expected at least {need:.1f}); record the screen step again looking at the middle of your "
+            f"work screen, not at the camera (or leave the screen step out)")
+
+
+def saved_profile_path(home: str | Path | None = None) -> Path:
+    """``<data folder>/calibration_profile.json``: the one place the profile is saved and read."""
+    from bodycoach.store.paths import resolve_home
+
+    return resolve_home(home) / PROFILE_NAME
+
+
+def load_saved_profile(path: str | Path | None = None, home: str | Path | None = None) -> CalibrationProfile | None:
+    """Return the profile at ``path`` (default :func:`saved_profile_path`), or None when there is none.
+
+    Raises:
+        ConfigError: the file exists but is broken (bad JSON, unknown keys, out-of-range values).
+    """
+    p = Path(path) if path is not None else saved_profile_path(home)
+    if not p.exists():
+        return None
+    return CalibrationProfile.load(p)

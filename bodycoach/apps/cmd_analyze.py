@@ -30,6 +30,7 @@ examples:
   bodycoach analyze rehearsal.mp4 --out results/
   bodycoach analyze webcam.webm --mirrored --every-ms 200 --json
   bodycoach analyze rehearsal.mp4 --save --trainee "Kari N." --scenario uhoflig
+  bodycoach analyze rehearsal.mp4 --profile me.json    another person's calibration
 """
 
 
@@ -46,6 +47,11 @@ def register(sub: Any) -> None:
                    help="the recording is a mirrored (selfie) view; left/right are swapped back")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout instead of a table")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    prof = p.add_mutually_exclusive_group()
+    prof.add_argument("--profile", metavar="JSON", type=Path, default=None,
+                      help="calibration profile (default: the saved one, <data folder>/calibration_profile.json, "
+                           "when there is one)")
+    prof.add_argument("--no-profile", action="store_true", help="ignore the saved calibration profile")
     g = p.add_argument_group("session store (trainer review)")
     g.add_argument("--save", action="store_true", help="also import the session into the session store")
     g.add_argument("--trainee", metavar="NAME", help="trainee name or pseudonym (required with --save)")
@@ -74,9 +80,14 @@ def run(args: argparse.Namespace) -> int:
 
     open_source(video).close()
 
+    profile, profile_path = _profile(args)
+    from bodycoach.analysis import Analyzer
+
+    analyzer = Analyzer(profile=profile)
+
     writer = None
     if args.save:
-        writer = _open_store_writer(args, video)
+        writer = _open_store_writer(args, video, profile)
 
     bar = None
     progress = None
@@ -93,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = analyze_video(video, out, every_ms=args.every_ms, mirrored=args.mirrored,
-                               sink=writer, progress=progress)
+                               analyzer=analyzer, sink=writer, progress=progress)
     except BaseException as exc:
         if writer is not None:
             writer.abort(f"analysis failed: {exc}")
@@ -104,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     summary = result.summary()
+    summary["profile"] = None if profile_path is None else str(profile_path)
     if writer is not None:
         writer.add_events(result.events)
         writer.close(duration_s=summary["duration_s"])
@@ -118,7 +130,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_store_writer(args: argparse.Namespace, video: Path) -> Any:
+def _profile(args: argparse.Namespace) -> tuple[Any, Path | None]:
+    """The calibration profile to use and where it came from (None, None without one)."""
+    from bodycoach.profile import CalibrationProfile, load_saved_profile, saved_profile_path
+
+    if args.no_profile:
+        return None, None
+    if args.profile is not None:
+        return CalibrationProfile.load(args.profile), args.profile  # an explicit file must exist
+    path = saved_profile_path(args.home)
+    prof = load_saved_profile(path)
+    return prof, (path if prof is not None else None)
+
+
+def _open_store_writer(args: argparse.Namespace, video: Path, profile: Any = None) -> Any:
     from bodycoach.errors import BodycoachError
 
     try:
@@ -128,7 +153,7 @@ def _open_store_writer(args: argparse.Namespace, video: Path) -> Any:
     home = args.home or (Path(os.environ["BODYCOACH_HOME"]) if os.environ.get("BODYCOACH_HOME") else None)
     store = SessionStore(home)
     return store.create_session(trainee=args.trainee.strip(), scenario=args.scenario, source=str(video),
-                                calibration=None, video_path=None)
+                                calibration=profile, video_path=None)
 
 
 def _print_table(s: dict[str, Any], out: Path) -> None:
@@ -139,6 +164,7 @@ def _print_table(s: dict[str, Any], out: Path) -> None:
         f"analysed      {s['frames_analysed']} frames (one per {s['every_ms']:g} ms)",
         f"found         face {s['share_face']:.0%}  body {s['share_body']:.0%}  "
         f"left hand {s['share_left_hand']:.0%}  right hand {s['share_right_hand']:.0%}",
+        f"calibration   {s['profile'] or 'none (run bodycoach calibrate to make one)'}",
     ]
     for behaviour, shares in s.get("states", {}).items():
         known = {k: v for k, v in shares.items() if k != "unknown" and v > 0}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -46,18 +45,19 @@ def register(sub: Any) -> None:
     p.add_argument("--seconds", type=float, default=3.0, help="seconds per phase with --camera (default 3)")
     p.add_argument("--mirrored", action="store_true", help="the frames are a mirrored (selfie) view")
     p.add_argument("--out", metavar="JSON", type=Path, default=None,
-                   help="where to write the profile (default: <data folder>/profile.json)")
+                   help="where to write the profile (default: <data folder>/calibration_profile.json, "
+                        "which live, analyze, the kiosk and the review read)")
     p.set_defaults(func=run)
 
 
 def default_profile_path() -> Path:
-    """``$BODYCOACH_HOME/profile.json`` or the user data folder's ``profile.json``."""
-    home = os.environ.get("BODYCOACH_HOME")
-    if home:
-        return Path(home) / "profile.json"
-    import platformdirs
+    """``<data folder>/calibration_profile.json`` (``$BODYCOACH_HOME`` or the user data folder).
 
-    return Path(platformdirs.user_data_dir("bodycoach")) / "profile.json"
+    The same file the live page writes and live, ``analyze``, the kiosk and the review read.
+    """
+    from bodycoach.profile import saved_profile_path
+
+    return saved_profile_path()
 
 
 def _from_clip(path: Path, mirrored: bool, every_ms: float = 100.0) -> list[Any]:

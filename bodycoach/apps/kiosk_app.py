@@ -31,6 +31,8 @@ import numpy.typing as npt
 
 from bodycoach.errors import BodycoachError, VideoReadError
 from bodycoach.feedback.cues import CueScheduler
+from bodycoach.feedback.framing import FramingCheck, coached_text, frame_light, issue_texts
+from bodycoach.feedback.present import present_cue
 from bodycoach.feedback.report import SessionRecorder
 from bodycoach.kiosk.config import KioskConfig
 from bodycoach.kiosk.layout import Layout, fit_rect, layout_for
@@ -66,6 +68,7 @@ ACCENT: BGR = (80, 200, 120)
 WARN: BGR = (60, 170, 250)
 GOOD: BGR = (110, 200, 90)
 BAD: BGR = (70, 120, 240)
+HINT: BGR = (120, 215, 250)  # framing hints on the attract screen: soft amber, calmer than a warning
 
 WINDOW_TITLE = "bodycoach kiosk"
 
@@ -331,14 +334,47 @@ def mirror_landmarks(lm: Landmarks) -> Landmarks:
                                right_hand=flip(lm.right_hand))
 
 
-def _annotate(frame: Frame, result: FrameResult | None, lang: str, show_landmarks: bool, cue: Any,
-              mirrored: bool = False) -> Frame:
-    """The session overlay (landmarks, state badges, the cue) on the displayed image."""
-    if result is None:
-        return frame
-    if mirrored and show_landmarks:
-        result = dataclasses.replace(result, landmarks=mirror_landmarks(result.landmarks))
-    return annotate(frame, result, lang=lang, show_landmarks=show_landmarks, cue=cue)
+def draw_session_video(canvas: Frame, box: tuple[int, int, int, int], frame: Frame, result: FrameResult | None,
+                       *, lang: str, cue: Any, phase: str | None, show_landmarks: bool, mirrored: bool,
+                       badge_px: int, cue_px: int, live: bool = True) -> None:
+    """Draw the camera image into ``box`` of ``canvas`` with the overlay drawn at the *screen's* resolution.
+
+    The image is scaled into the box first; the landmarks are drawn on the scaled image, and the badges and
+    the cue are drawn over the whole box at ``badge_px`` / ``cue_px`` (sizes from the screen layout), so
+    their size does not depend on what the camera delivers (a 720×1280 phone camera used to give ~9 px text).
+
+    Args:
+        canvas: The screen canvas (H, W, 3); ``box`` must span its full width (the session layout's video).
+        box: (x, y, w, h) of the video area in pixels.
+        frame: The displayed camera image (already mirrored when ``mirrored``).
+        result: The frame's result, or None (no overlay).
+        lang: Language of badges.
+        cue: The cue to show, or None.
+        phase: Current phase id (badge colours).
+        show_landmarks: Draw the thin landmark lines.
+        mirrored: ``frame`` is a mirror image: the landmarks are flipped to match.
+        badge_px: Badge text size in pixels.
+        cue_px: Cue text size in pixels.
+        live: False while the camera is away: the last image is dimmed and drawn without an overlay.
+    """
+    x, y, w, h = fit_rect((frame.shape[1], frame.shape[0]), box)
+    if w <= 1 or h <= 1:
+        return
+    interp = cv2.INTER_AREA if w < frame.shape[1] else cv2.INTER_LINEAR
+    img = np.ascontiguousarray(cv2.resize(frame, (w, h), interpolation=interp))
+    if result is not None and live and show_landmarks:
+        shown = dataclasses.replace(result, landmarks=mirror_landmarks(result.landmarks)) if mirrored else result
+        annotate(img, shown, lang=lang, show_landmarks=True, show_badges=False, cue=None, inplace=True)
+    if not live:
+        img = (img.astype(np.float32) * 0.3).astype(np.uint8)
+    canvas[y:y + h, x:x + w] = img
+    if result is None or not live:
+        return
+    bx, by, bw, bh = box
+    band = canvas[by:by + bh]  # full-width rows of a C-contiguous canvas: drawn in place
+    assert bx == 0 and bw == canvas.shape[1] and band.flags.c_contiguous
+    annotate(band, result, lang=lang, show_landmarks=False, cue=cue, inplace=True, phase=phase,
+             badge_px=badge_px, cue_px=cue_px)
 
 
 # --- displays ------------------------------------------------------------------------------------
@@ -616,12 +652,25 @@ class KioskApp:
         accelerated: Kiosk time follows media time when frames come faster than real time (soak, tests).
         store: An open ``SessionStore`` for the opt-in summaries (default: opened when
             ``privacy.keep_summaries`` is set).
+        profile: Calibration profile for the coach; ``"saved"`` (default) reads the saved one
+            (``<data folder>/calibration_profile.json``, none when missing), None uses none.
+
+    Raises:
+        ConfigError: the saved profile exists but is broken.
     """
 
     def __init__(self, config: KioskConfig, *, open_source: Callable[[], SourceLike] | None = None,
                  extractor: ExtractorLike | None = None, display: Display | None = None,
-                 accelerated: bool = False, store: Any = None, drop_old: bool | None = None) -> None:
+                 accelerated: bool = False, store: Any = None, drop_old: bool | None = None,
+                 profile: Any = "saved") -> None:
         self.cfg = config
+        if isinstance(profile, str) and profile == "saved":
+            from bodycoach.profile import load_saved_profile
+
+            # The one saved calibration (bodycoach calibrate, the live page); None when there is none.
+            profile = load_saved_profile(home=config.privacy.store_home or None)
+        self.profile = profile
+        self.framing = FramingCheck(want_body=False)
         self.lang = config.display.lang
         src_spec = config.camera.source
         is_file = not src_spec.isdigit()
@@ -772,6 +821,7 @@ class KioskApp:
                     lm = self.extractor.extract(frame, now)
                     feats = None
                 obs = observe(lm, self.cfg.presence, feats)
+                self._update_framing(frame, lm, feats)
             except CoachCrash:
                 raise
             except Exception as exc:  # a crash inside the models must not take the kiosk down at once
@@ -794,6 +844,17 @@ class KioskApp:
         self.last_canvas = canvas
         return view
 
+    def _update_framing(self, frame: Frame, lm: Landmarks, feats: Any) -> None:
+        """Framing check on every analysed frame (attract screen: hints; session: which areas are coached)."""
+        try:
+            if feats is None and lm.face is not None:
+                from bodycoach.features.extract import extract_features
+
+                feats = extract_features(lm).values
+            self.framing.update(lm, frame_light(frame, lm), feats)
+        except Exception as exc:  # a hint must never take the kiosk down
+            log.debug("framing check failed: %s", exc)
+
     def _coach_failed(self, now: int, exc: BaseException) -> None:
         first = str(exc).splitlines()[0] if str(exc) else ""
         log.error("coach failed: %s: %s", exc.__class__.__name__, first)
@@ -809,7 +870,7 @@ class KioskApp:
     def _new_coach(self, now: int) -> Coach | None:
         """A fresh coach for a new person, or None (counted as a coach failure) when it cannot be built."""
         try:
-            return Coach(self.extractor)
+            return Coach(self.extractor, profile=self.profile)
         except Exception as exc:  # a broken install or model file: recovered by the budget / supervisor
             self._coach_failed(now, exc)
             return None
@@ -934,8 +995,15 @@ class KioskApp:
         y += p.paragraph(canvas, text("attract_title", self.lang), (m, y, w, lay.title_px * 3), lay.title_px,
                          WHITE, bold=True, anchor="c")
         y += lay.body_px
-        p.paragraph(canvas, text("attract_body", self.lang), (m * 4, y, lay.width - 8 * m, lay.body_px * 4),
-                    lay.body_px, WHITE, anchor="c")
+        y += p.paragraph(canvas, text("attract_body", self.lang), (m * 4, y, lay.width - 8 * m, lay.body_px * 4),
+                         lay.body_px, WHITE, anchor="c")
+        # Framing check before the session: what to change so the coach sees the person well.
+        st = self.framing.status
+        if camera_ok and st.frames and st.issues and "no_face" not in st.issues:
+            y += lay.body_px // 2
+            for line in issue_texts(st.issues[:2], self.lang):
+                y += p.paragraph(canvas, line, (m * 4, y, lay.width - 8 * m, lay.body_px * 3), lay.body_px, HINT,
+                                 anchor="c")
         if view.start_progress > 0:
             bw = lay.width // 2
             bx = (lay.width - bw) // 2
@@ -951,10 +1019,14 @@ class KioskApp:
     def _draw_session(self, canvas: Frame, lay: Layout, view: KioskView, camera_ok: bool) -> None:
         p = self.painter
         if self._frame is not None:
-            img = _annotate(self._frame, self._result, self.lang, self.cfg.display.show_landmarks, self._cue,
-                            mirrored=self.cfg.display.mirror)
             # The last image stays, dimmed, while the camera is away: clearly not live.
-            paste_fitted(canvas, img, lay.video, dim=1.0 if camera_ok else 0.3)
+            phase_id = view.phase.name if view.phase is not None else None
+            draw_session_video(canvas, lay.video, self._frame, self._result, lang=self.lang,
+                               cue=present_cue(self._cue, self._result.states, "face_to_face")
+                               if self._result is not None else None,
+                               phase=phase_id, show_landmarks=self.cfg.display.show_landmarks,
+                               mirrored=self.cfg.display.mirror, badge_px=lay.badge_px, cue_px=lay.cue_px,
+                               live=camera_ok)
         bx, by, bw, bh = lay.banner
         fill_rect(canvas, lay.banner, PANEL)
         m = lay.margin
@@ -975,7 +1047,12 @@ class KioskApp:
         fill_rect(canvas, lay.footer, PANEL)
         prompt = phase_prompt(phase, self.lang) if phase is not None else ""
         yy = fy + m // 2
-        p.paragraph(canvas, prompt, (m, yy, fw - 2 * m, fy + fh - yy), lay.body_px, WHITE, anchor="c")
+        coached = coached_text("face_to_face", self.framing.status.body_in_view, self.lang)
+        used = p.paragraph(canvas, prompt, (m, yy, fw - 2 * m, fy + fh - yy - lay.small_px), lay.body_px, WHITE,
+                           anchor="c")
+        # Which areas are coached with this framing (a face-only picture: eyes, smile, head).
+        p.draw(canvas, coached, (lay.width // 2, min(fy + fh - lay.small_px - m // 2, yy + used)), lay.small_px,
+               MUTED, anchor="c")
 
     def _draw_summary(self, canvas: Frame, lay: Layout, view: KioskView) -> None:
         p = self.painter

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from bodycoach.feedback.present import present_cue
 from bodycoach.pipeline import Coach
 from bodycoach.types import Behaviour, FeedbackEvent, FrameResult, Landmarks
 
@@ -554,7 +555,8 @@ class LiveWorker:
             if self._phase_sent != settings.phase:
                 rec.set_phase(settings.phase, ts)
                 self._phase_sent = settings.phase
-            cue = cues.update(result, settings.phase)
+            # The cue shown is one that agrees with the states on screen (feedback.present).
+            cue = present_cue(cues.update(result, settings.phase), result.states, settings.mode)
             rec.add(result, settings.phase)
             t3 = time.perf_counter()
             if self.mirror_display:
@@ -562,7 +564,7 @@ class LiveWorker:
             else:
                 shown, shown_result = frame, result
             out = self._render(shown, shown_result, lang=settings.lang, show_landmarks=settings.show_landmarks,
-                               cue=cue)
+                               cue=cue, phase=settings.phase or None, mode=settings.mode)
             t4 = time.perf_counter()
         except Exception as exc:
             return self._failed(frame, exc)

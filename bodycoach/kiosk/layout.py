@@ -25,6 +25,9 @@ class Layout:
         title_px: Title font size in pixels.
         body_px: Body text font size in pixels.
         small_px: Small text font size in pixels.
+        badge_px: State badges over the video, in pixels of the screen (not of the camera image).
+        cue_px: The cue over the video, in pixels of the screen: at 1080 lines 41 px, whose capitals
+            (0.73 em in DejaVu Sans) are 30 px high, readable from about 3 m.
         banner: The top banner (phase, customer, time left) on the session screen.
         video: The box the camera image is fitted into on the session screen.
         footer: The bottom strip for prompts and status messages.
@@ -36,6 +39,8 @@ class Layout:
     title_px: int
     body_px: int
     small_px: int
+    badge_px: int
+    cue_px: int
     banner: Rect
     video: Rect
     footer: Rect
@@ -56,6 +61,7 @@ def layout_for(window_wh: tuple[int, int]) -> Layout:
     video_h = max(1, h - banner_h - footer_h)
     return Layout(
         width=w, height=h, margin=margin, title_px=title_px, body_px=body_px, small_px=small_px,
+        badge_px=max(small_px, int(body_px * 0.75)), cue_px=body_px,
         banner=(0, 0, w, banner_h),
         video=(0, video_y, w, video_h),
         footer=(0, h - footer_h, w, footer_h),

@@ -27,10 +27,11 @@ from PIL import Image, ImageDraw
 
 from bodycoach.feedback.config import OverlayConfig, default_feedback_config
 from bodycoach.feedback.cues import Cue
-from bodycoach.feedback.messages import behaviour_text, label_text
-from bodycoach.feedback.scenarios import phase_key, phase_verdict
+from bodycoach.feedback.messages import behaviour_text
+from bodycoach.feedback.present import present_states
+from bodycoach.feedback.scenarios import phase_key
 from bodycoach.render.fonts import displayable, get_font
-from bodycoach.types import UNKNOWN, Behaviour, FrameResult
+from bodycoach.types import Behaviour, FrameResult
 
 Frame = npt.NDArray[np.uint8]
 BGR = tuple[int, int, int]
@@ -45,16 +46,6 @@ VERDICT_BGR: Final[dict[str, BGR]] = {
 TEXT_BGR: Final[BGR] = (255, 255, 255)
 PANEL_BGR: Final[BGR] = (30, 30, 30)
 LANDMARK_BGR: Final[BGR] = (235, 220, 150)
-
-# Areas that always get a badge (grey while unknown); the others appear once they have a known state.
-CORE_AREAS: Final[tuple[Behaviour, ...]] = (
-    Behaviour.EYE_CONTACT,
-    Behaviour.SMILE,
-    Behaviour.ARMS,
-    Behaviour.HANDS,
-    Behaviour.HEAD,
-)
-EXTRA_AREAS: Final[tuple[Behaviour, ...]] = (Behaviour.GAZE_STYLE, Behaviour.PALM, Behaviour.POSTURE)
 
 # Upper-body BlazePose connections (the counter hides the legs).
 _POSE_EDGES: Final[tuple[tuple[int, int], ...]] = (
@@ -409,28 +400,15 @@ def _px(h: int, w: int, frac: float, min_px: int) -> int:
 
 
 def _draw_badges(
-    frame: Frame, result: FrameResult, lang: str, cfg: OverlayConfig, phase: str | None, mode: str
+    frame: Frame, result: FrameResult, lang: str, cfg: OverlayConfig, phase: str | None, mode: str,
+    size_px: int | None = None,
 ) -> None:
     h, w = frame.shape[:2]
-    size = _px(h, w, cfg.badge_text_height_frac, cfg.min_text_px)
-    if mode == "telephone":
-        areas = [Behaviour.POSTURE, Behaviour.SMILE] + [
-            b
-            for b in (*CORE_AREAS, *EXTRA_AREAS)
-            if b not in (Behaviour.POSTURE, Behaviour.SMILE) and result.state(b) != UNKNOWN
-        ]
-    else:
-        areas = [*CORE_AREAS] + [b for b in EXTRA_AREAS if result.state(b) != UNKNOWN]
-    rows: list[tuple[str, str]] = []
-    for b in areas:
-        lab = result.state(b)
-        # A known label names its area already ("Varmt smil"); an unknown one needs the area's name.
-        text = (
-            label_text(b, lab, lang)
-            if lab != UNKNOWN
-            else f"{behaviour_text(b, lang)}: {label_text(b, lab, lang).lower()}"
-        )
-        rows.append((text, phase_verdict(b, lab, phase, mode)))
+    size = size_px if size_px is not None else _px(h, w, cfg.badge_text_height_frac, cfg.min_text_px)
+    # One truth: the same rows as the live table, the kiosk and the review page (feedback.present).
+    rows = [(r.badge, r.verdict) for r in present_states(result.states, mode, lang, phase)]
+    if not rows:
+        return
     masks = [_text_mask(t, size, False) for t, _ in rows]
     pad = max(2, size // 3)
     dot = max(4, size // 2)
@@ -443,14 +421,14 @@ def _draw_badges(
     y = y0 + pad
     for (_, v), m in zip(rows, masks, strict=True):
         cy = y + (m.shape[0] - dot) // 2
-        fill_rect(frame, x0 + pad, cy, x0 + pad + dot, cy + dot, VERDICT_BGR[v])
+        fill_rect(frame, x0 + pad, cy, x0 + pad + dot, cy + dot, VERDICT_BGR.get(v, VERDICT_BGR["unknown"]))
         _blit(frame, m, x0 + pad * 2 + dot, y, white)
         y += row_h
 
 
-def _draw_cue(frame: Frame, cue: Cue, cfg: OverlayConfig) -> None:
+def _draw_cue(frame: Frame, cue: Cue, cfg: OverlayConfig, size_px: int | None = None) -> None:
     h, w = frame.shape[:2]
-    size = _px(h, w, cfg.cue_text_height_frac, cfg.min_text_px)
+    size = size_px if size_px is not None else _px(h, w, cfg.cue_text_height_frac, cfg.min_text_px)
     pad = max(3, size // 2)
     stripe = max(3, size // 4)
     max_w = max(size, w - 2 * pad - stripe - pad)
@@ -482,6 +460,8 @@ def annotate(
     phase: str | None = None,
     mode: str = "face_to_face",
     config: OverlayConfig | None = None,
+    badge_px: int | None = None,
+    cue_px: int | None = None,
 ) -> Frame:
     """Return the frame with the overlay: thin landmarks, one state badge per area, the cue at the bottom.
 
@@ -494,10 +474,14 @@ def annotate(
         show_badges: Draw the state badges.
         phase: Current phase id; badges are coloured by the phase's verdict (no smile is orange during
             the reception). Only read, never decided here.
-        mode: ``"face_to_face"`` or ``"telephone"`` (the telephone lists posture and smile first).
+        mode: ``"face_to_face"`` or ``"telephone"``: only the areas the mode coaches get a badge
+            (:func:`bodycoach.feedback.present.present_states`, shared with every other surface).
         inplace: Draw into ``frame_bgr`` itself instead of a copy (only for C-contiguous (H, W, 3) /
             (H, W, 4) input; other input is copied anyway, so always use the returned array).
         config: Overlay settings; default from ``calibration/feedback.toml``.
+        badge_px: Badge text size in pixels instead of the frame-relative one (the kiosk draws at the
+            screen's resolution and passes its own size).
+        cue_px: Cue text size in pixels instead of the frame-relative one.
 
     Returns:
         The annotated frame (a new array unless ``inplace``).
@@ -523,7 +507,8 @@ def annotate(
     # Text smaller than min_text_px cannot be read: skip it on frames too small to hold it.
     if h >= 2 * cfg.min_text_px and w >= 4 * cfg.min_text_px:
         if show_badges:
-            _draw_badges(out, result, lang, cfg, phase, mode)
+            _draw_badges(out, result, lang, cfg, phase, mode, badge_px)
+        # Callers pass the cue through feedback.present.present_cue (the renderer decides nothing).
         if cue is not None:
-            _draw_cue(out, cue, cfg)
+            _draw_cue(out, cue, cfg, cue_px)
     return out

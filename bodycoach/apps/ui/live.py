@@ -25,6 +25,7 @@ from bodycoach.apps.ui.i18n import t, webrtc_translations
 from bodycoach.apps.ui.state import current_lang
 from bodycoach.errors import BodycoachError
 from bodycoach.feedback import messages, scenarios
+from bodycoach.feedback.present import areas_for_mode, present_states
 from bodycoach.safetext import TRAINEE_MAX_CHARS, markdown_escape  # user strings in Markdown: plain text
 from bodycoach.types import Behaviour
 
@@ -48,10 +49,6 @@ ENV_LIVE_PATH = "BODYCOACH_LIVE_PATH"
 #: ``BODYCOACH_LIVE_PTS=capture`` keeps the camera frames' own timestamps on returned frames (for the
 #: latency comparison in docs/live.md); the default stamps send times.
 ENV_LIVE_PTS = "BODYCOACH_LIVE_PTS"
-
-_AREAS_FACE = (Behaviour.EYE_CONTACT, Behaviour.GAZE_STYLE, Behaviour.SMILE, Behaviour.ARMS, Behaviour.HANDS,
-               Behaviour.PALM, Behaviour.HEAD)
-_AREAS_PHONE = (Behaviour.POSTURE, Behaviour.SMILE, Behaviour.HEAD, Behaviour.EYE_CONTACT)
 
 # Plain symbols (DejaVu has them): emoji fonts are missing on many kiosk and CI machines.
 _VERDICT_ICON = {"good": "✓", "bad": "!", "neutral": "·", "unknown": "…"}
@@ -205,24 +202,21 @@ def _cue_parts(cue: Any, lang: str) -> tuple[str, str]:
 
 
 def _areas(mode: str) -> tuple[Behaviour, ...]:
-    return _AREAS_PHONE if mode == "telephone" else _AREAS_FACE
+    return areas_for_mode(mode)
 
 
 def _states_html(u: LiveUpdate, lang: str) -> str:
+    """The "Nå" table: the stable states as every surface shows them (``feedback.present``)."""
     rows = []
     phase = u.settings.phase or None
-    for b in _areas(u.settings.mode):
-        state = u.states.get(b, "unknown")
-        try:
-            v = scenarios.phase_verdict(b, state, phase, u.settings.mode)
-        except ValueError:
-            v = messages.verdict(b, state)
+    for r in present_states(u.states, u.settings.mode, lang, phase):
+        icon = _VERDICT_ICON.get(r.verdict, "") if r.in_view else "–"
         rows.append(
-            f'<tr data-behaviour="{b}" data-state="{html.escape(str(state))}" '
-            f'data-label="{html.escape(str(u.labels.get(b, "unknown")))}" data-verdict="{v}">'
-            f"<td>{html.escape(messages.behaviour_text(b, lang))}</td>"
-            f"<td>{html.escape(messages.label_text(b, state, lang))}</td>"
-            f"<td>{_VERDICT_ICON.get(v, '')}</td></tr>"
+            f'<tr data-behaviour="{r.behaviour}" data-state="{html.escape(r.label)}" '
+            f'data-label="{html.escape(str(u.labels.get(r.behaviour, "unknown")))}" data-verdict="{r.verdict}">'
+            f"<td>{html.escape(r.area)}</td>"
+            f"<td>{html.escape(r.text)}</td>"
+            f"<td>{icon}</td></tr>"
         )
     return f'<table class="bc-states" id="bc-states">{"".join(rows)}</table>'
 
