@@ -27,10 +27,9 @@ from typing import Any, Final
 
 from bodycoach.feedback.messages import behaviour_text, check_lang, label_text, verdict
 from bodycoach.feedback.scenarios import checks_for, phase_verdict
-from bodycoach.types import UNKNOWN, Behaviour, EyeContact, GazeStyle, PalmSide
+from bodycoach.types import OUT_OF_VIEW, UNKNOWN, Behaviour, EyeContact, GazeStyle, PalmSide
 
-#: The label of an area the picture does not show (the view helper's ``out_of_view``).
-OUT_OF_VIEW: Final[str] = "out_of_view"
+__all__ = ["OUT_OF_VIEW", "Shown", "areas_for_mode", "present_cue", "present_states"]
 
 _OUT_TEXT: Final[tuple[str, str]] = ("Ikke i bildet", "Not in view")
 
