@@ -468,7 +468,9 @@ class RayRunner:
             import ray
         except ImportError:
             raise BodycoachError("--ray needs Ray: pip install 'bodycoach[cluster]'") from None
+        self._started = False
         if not ray.is_initialized():
+            self._started = True
             kwargs: dict[str, Any] = {"log_to_driver": False, "include_dashboard": False}
             if self.address is None:
                 kwargs["num_cpus"] = self.num_cpus
@@ -482,6 +484,13 @@ class RayRunner:
     def run(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, TaskOutcome, int]]:
         """Yield (task, outcome, attempts) as tasks finish (Ray retries a task whose worker died once)."""
         ray = self._init()
+        try:
+            yield from self._run(ray, tasks)
+        finally:
+            if self._started:  # a cluster this batch connected to or started itself
+                ray.shutdown()
+
+    def _run(self, ray: Any, tasks: Sequence[Task]) -> Iterator[tuple[Task, TaskOutcome, int]]:
         remote = ray.remote(num_cpus=self.cpus_per_task, max_retries=1)(_ray_task)
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1) // max(self.cpus_per_task, 1e-3)))
         window = 2 * cpus  # bytes in flight stay bounded
