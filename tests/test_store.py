@@ -111,7 +111,7 @@ def test_migration_from_v1_keeps_data(tmp_path: Path) -> None:
     conn.close()
 
     store = SessionStore(home)
-    assert store.schema_version == SCHEMA_VERSION == 4
+    assert store.schema_version == SCHEMA_VERSION == 5
     data = store.load(1)
     assert data.info.trainee == "Eva" and data.labels["arms"].tolist() == ["crossed_chest"]
     lm = store.landmarks_at(1, 0)
@@ -394,3 +394,19 @@ def test_interrupted_migration_leaves_the_old_version(tmp_path: Path, monkeypatc
     cols = [r[1] for r in conn.execute("PRAGMA table_info(landmarks)")]
     assert "x" not in cols  # the half-done step was rolled back
     conn.close()
+
+
+def test_voice_is_kept_with_the_session_and_deleted_with_it(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    w = store.create_session(trainee="Kari")
+    w.close(duration_s=2.0)
+    sid = w.session_id
+    assert store.voice(sid) is None
+    track = {"t_ms": np.arange(0, 2000, 100), "level_db": np.linspace(-10, 0, 20).astype(np.float16)}
+    store.save_voice(sid, {"speech_share": 0.5, "pauses": []}, [{"label": "long_silence", "start_ms": 0}], track)
+    v = store.voice(sid)
+    assert v is not None and v["summary"]["speech_share"] == 0.5 and v["events"][0]["label"] == "long_silence"
+    assert np.array_equal(v["track"]["t_ms"], track["t_ms"])
+    store.delete(sid)
+    with store._sql("check") as c:
+        assert c.execute("SELECT count(*) FROM voice").fetchone()[0] == 0

@@ -17,7 +17,7 @@ Layout (why it looks like this):
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = """
 CREATE TABLE vocab (
@@ -110,7 +110,19 @@ CREATE UNIQUE INDEX sessions_recording ON sessions(content_hash, analysis_versio
     WHERE content_hash IS NOT NULL;
 """
 
+# v5: the voice of a session (``bodycoach.voice``): its summary and events as JSON, and its tracks (time,
+# activity, level, pitch, pace every 100 ms) as one compressed npz blob, ~10 kB for 10 minutes. One row
+# per session; sessions analysed with --no-voice or without audio have none.
+_V5 = """
+CREATE TABLE voice (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    summary TEXT NOT NULL,
+    events TEXT NOT NULL,
+    track BLOB
+);
+"""
+
 #: ``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 
 assert len(MIGRATIONS) == SCHEMA_VERSION

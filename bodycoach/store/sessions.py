@@ -980,6 +980,35 @@ class SessionStore:
                 raise StoreError(f"{video}: session {session_id} was deleted but its video could not be "
                                  f"removed ({exc.strerror or exc}); delete the file by hand") from exc
 
+    # -- voice ---------------------------------------------------------------------------------------
+    def save_voice(self, session_id: int, summary: dict[str, Any], events: Sequence[dict[str, Any]],
+                   track: dict[str, npt.NDArray[Any]] | None = None) -> None:
+        """Keep the voice analysis of a session (replaces an earlier one): summary, events, tracks."""
+        info = self.get(session_id)
+        blob = None
+        if track is not None:
+            buf = io.BytesIO()
+            np.savez_compressed(buf, **{k: np.asarray(v) for k, v in track.items()})
+            blob = buf.getvalue()
+        with self._sql(f"saving the voice of session {session_id}") as c:
+            c.execute("BEGIN IMMEDIATE")
+            c.execute("INSERT OR REPLACE INTO voice (session_id, summary, events, track) VALUES (?, ?, ?, ?)",
+                      (info.id, json.dumps(summary, ensure_ascii=False), json.dumps(list(events)), blob))
+            c.execute("COMMIT")
+
+    def voice(self, session_id: int) -> dict[str, Any] | None:
+        """The stored voice of a session as {"summary", "events", "track"} (None when it has none)."""
+        with self._sql("reading the voice") as c:
+            row = c.execute("SELECT summary, events, track FROM voice WHERE session_id=?",
+                            (int(session_id),)).fetchone()
+        if row is None:
+            return None
+        track: dict[str, npt.NDArray[Any]] = {}
+        if row[2] is not None:
+            with np.load(io.BytesIO(row[2]), allow_pickle=False) as z:
+                track = {k: z[k] for k in z.files}
+        return {"summary": json.loads(row[0]), "events": json.loads(row[1]), "track": track}
+
     # -- corrections ---------------------------------------------------------------------------------
     def add_correction(self, session_id: int, behaviour: str, start_ms: int, end_ms: int | None = None, *,
                        wrong_label: str | None = None, correct_label: str | None = None,
