@@ -17,13 +17,18 @@ from bodycoach.classifiers.hands import classify_hands, classify_palm
 from bodycoach.classifiers.head import classify_head
 from bodycoach.classifiers.posture import classify_posture
 from bodycoach.classifiers.smile import classify_smile, load_appearance_model, load_smile_model
+from bodycoach.classifiers.view import classify_view
 from bodycoach.config import CoachConfig, load_config
 from bodycoach.features.extract import extract_features, load_face_reference
+from bodycoach.features.view import view_measures
 from bodycoach.profile import CalibrationProfile
 from bodycoach.temporal.events import EventTracker
 from bodycoach.temporal.gaze_window import GazeStyleWindow
 from bodycoach.temporal.hysteresis import Debouncer
 from bodycoach.types import (
+    OUT_OF_VIEW,
+    VIEW_GATED,
+    VIEW_NEEDED,
     Behaviour,
     Classification,
     Features,
@@ -31,9 +36,29 @@ from bodycoach.types import (
     FrameResult,
     Landmarks,
     SmileType,
+    View,
+    view_rank,
 )
 
 _BEHAVIOURS = tuple(Behaviour)  # iterating the enum class itself is several times slower
+# Areas a hand in the picture makes judgeable below their view: a hand the hand model finds is in view.
+_HAND_SEEN_JUDGES = frozenset({Behaviour.ARMS, Behaviour.HANDS, Behaviour.PALM})
+_GATES = tuple((b, view_rank(VIEW_NEEDED[b]), b in _HAND_SEEN_JUDGES) for b in VIEW_GATED)
+
+
+def gate_view(cls: dict[Behaviour, Classification], view: View, hands_seen: int, ts: int) -> None:
+    """Set the label of every area the frame's ``view`` does not reach to ``out_of_view`` (in place).
+
+    Arms, hands and the palm need the counter view; a hand the hand model finds in the picture keeps them
+    judged anyway (a raised hand in a close-up is in view). Nobody in the picture (``view`` none) is no
+    evidence: the labels stay as classified (``unknown``), so the stable states hold.
+    """
+    r = view_rank(view)
+    if view is View.NONE or r < 0:
+        return
+    for b, need, hand_ok in _GATES:
+        if r < need and not (hand_ok and hands_seen > 0):
+            cls[b] = Classification(b, OUT_OF_VIEW, 1.0, ts)
 
 
 class Analyzer:
@@ -70,6 +95,7 @@ class Analyzer:
         self._gaze.t = self._config.gaze_style
         for b, d in self._debouncers.items():
             d.min_on_ms = self._min_on(b)
+        self._view.min_on_ms = self._config.view.min_on_ms
 
     @property
     def profile(self) -> CalibrationProfile | None:
@@ -95,6 +121,7 @@ class Analyzer:
         # Per behaviour, in report order: its debouncer and event tracker (one tuple walk per frame).
         self._lanes = tuple((b, self._debouncers[b], self._events[b]) for b in _BEHAVIOURS)
         self._gaze = GazeStyleWindow(self._config.gaze_style, self._profile)
+        self._view = Debouncer(self._config.view.min_on_ms)
 
     # -- per frame -----------------------------------------------------------------------------
     def features(self, landmarks: Landmarks) -> Features:
@@ -127,6 +154,11 @@ class Analyzer:
         self._last_ts = ts
         f = self.features(landmarks)
         cls = self.classify(f)
+        vt = self._config.view
+        vm = view_measures(landmarks, vt.min_visibility, vt.edge_margin_frac)
+        frame_view = classify_view(vm, vt)
+        self._view.update(str(frame_view), ts)
+        gate_view(cls, frame_view, int(vm["view_hands_seen"]), ts)
         smile = cls[Behaviour.SMILE]
         smiling = None if smile.is_unknown else smile.label != SmileType.NONE
         cls[Behaviour.GAZE_STYLE] = self._gaze.update(
@@ -149,7 +181,8 @@ class Analyzer:
             tracker.observe(label, score)
             states[b] = debouncer.state
         return FrameResult(landmarks=landmarks, features=f, classifications=ordered, states=states,
-                           started=tuple(started), ended=tuple(ended))
+                           started=tuple(started), ended=tuple(ended), view=self._view.state,
+                           frame_view=str(frame_view))
 
     def finish(self, timestamp_ms: int | None = None) -> tuple[FeedbackEvent, ...]:
         """Close the events still open at the end of a session and return them."""
@@ -157,6 +190,7 @@ class Analyzer:
         closed = [e for b in Behaviour if (e := self._events[b].close(at)) is not None]
         for d in self._debouncers.values():
             d.reset()
+        self._view.reset()
         self._gaze.reset()
         return tuple(closed)
 
@@ -167,4 +201,7 @@ class Analyzer:
 
     def snapshot(self) -> dict[str, Any]:
         """Stable states and open events (for debugging and tests)."""
-        return {str(b): {"state": self._debouncers[b].state, "open": self._events[b].open} for b in Behaviour}
+        out: dict[str, Any] = {str(b): {"state": self._debouncers[b].state, "open": self._events[b].open}
+                               for b in Behaviour}
+        out["view"] = {"state": self._view.state}
+        return out

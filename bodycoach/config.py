@@ -175,6 +175,23 @@ class PostureConfig:
 
 
 @dataclass(frozen=True)
+class ViewConfig:
+    """What the camera can see (``bodycoach/classifiers/view.py``)."""
+
+    min_visibility: float = 0.5
+    edge_margin_frac: float = 0.02
+    head_shoulders_min_below_sw: float = 0.3
+    min_elbows_seen: int = 1
+    counter_min_below_shoulders_sw: float = 0.8
+    min_on_ms: int = 400
+
+    def __post_init__(self) -> None:
+        _check("view", self, {"min_visibility": (0, 1), "edge_margin_frac": (0, 0.5), "min_elbows_seen": (0, 2),
+                              "head_shoulders_min_below_sw": (0, 20),
+                              "counter_min_below_shoulders_sw": (0, 20), "min_on_ms": (0, 60_000)})
+
+
+@dataclass(frozen=True)
 class GazeStyleConfig:
     """The guide's four kinds of look, judged over a sliding window of per-frame eye-contact labels."""
 
@@ -226,6 +243,7 @@ class CoachConfig:
     posture: PostureConfig = field(default_factory=PostureConfig)
     gaze_style: GazeStyleConfig = field(default_factory=GazeStyleConfig)
     hysteresis: HysteresisConfig = field(default_factory=HysteresisConfig)
+    view: ViewConfig = field(default_factory=ViewConfig)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "config") -> CoachConfig:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bodycoach.analysis import Analyzer
+from bodycoach.feedback.report import SessionRecorder, out_of_view_share, recording_end_ms, state_shares
 from bodycoach.io.video import VideoInfo, open_source
 from bodycoach.landmarks.recording import LandmarkBuffer, save_landmarks
 from bodycoach.pipeline import Extractor
@@ -52,9 +53,13 @@ class AnalysisRun:
     events: list[FeedbackEvent] = field(default_factory=list)
     label_counts: dict[str, Counter[str]] = field(default_factory=dict)
     state_counts: dict[str, Counter[str]] = field(default_factory=dict)
+    recorder: SessionRecorder = field(default_factory=SessionRecorder)
+    timestamps: list[int] = field(default_factory=list)
 
     def add(self, r: FrameResult) -> None:
         """Count one frame."""
+        self.recorder.add(r)
+        self.timestamps.append(r.timestamp_ms)
         lm = r.landmarks
         self.frames += 1
         self.face += lm.face is not None
@@ -76,6 +81,15 @@ class AnalysisRun:
         def shares(c: Counter[str]) -> dict[str, float]:
             return {k: round(v / n, 4) for k, v in sorted(c.items())}
 
+        # States: the one share definition of every surface (bodycoach.feedback.report.state_shares), over
+        # the recorder's time model, ended as a stored session's report ends it: identical numbers.
+        rec = self.recorder
+        if self.frames:
+            rec.finish(recording_end_ms(self.timestamps))
+        rep = rec.report()
+        states = {b: {k: round(v, 4) for k, v in sorted(sh.items())} for b, sh in state_shares(rep.time_ms).items()}
+        oov = {b: round(x, 4) for b in rep.time_ms if (x := out_of_view_share(rep.time_ms[b])) is not None and x > 0}
+
         duration = self.info.duration_s or (self.last_ms / 1000.0 if self.frames else 0.0)
         return {
             "video": {**self.info.to_dict(), "duration_s": round(duration, 3)},
@@ -92,7 +106,9 @@ class AnalysisRun:
             "share_left_hand": share(self.left_hand),
             "share_right_hand": share(self.right_hand),
             "labels": {b: shares(c) for b, c in self.label_counts.items()},
-            "states": {b: shares(c) for b, c in self.state_counts.items()},
+            "states": states,
+            "out_of_view": oov,
+            "view": {k: round(v, 4) for k, v in sorted(rep.view_shares().items())},
             "events": len(self.events),
         }
 
@@ -184,6 +200,7 @@ def timeline_header() -> list[str]:
     cols = ["t_ms", "face", "body", "left_hand", "right_hand"]
     for b in BEHAVIOURS:
         cols += [b.value, f"{b.value}_state"]
+    cols += ["view", "view_state"]
     cols += ["head_yaw_deg", "head_pitch_deg", "head_roll_deg"]
     return cols
 
@@ -194,6 +211,7 @@ def _timeline_row(r: FrameResult) -> list[str]:
            str(int(lm.left_hand is not None)), str(int(lm.right_hand is not None))]
     for b in BEHAVIOURS:
         row += [r.label(b), r.state(b)]
+    row += [r.frame_view, r.view]
     for name in ("head_yaw_deg", "head_pitch_deg", "head_roll_deg"):
         v = r.features.get(name)
         row.append("" if v != v else f"{v:.1f}")  # NaN → empty cell

@@ -269,7 +269,7 @@ def labels(**kw: object) -> dict[Behaviour, str]:
     ({"arms": "hidden"}, Behaviour.ARMS, "hidden"),
     ({}, Behaviour.PALM, "palm"),
     ({"mirrored": True}, Behaviour.PALM, "palm"),
-    ({"pose": False, "hands": False}, Behaviour.PALM, "unknown"),
+    ({"pose": False, "hands": False}, Behaviour.PALM, "out_of_view"),  # a face only: the hands are not in view
     ({}, Behaviour.HANDS, "open"),
     ({"hands": False}, Behaviour.HANDS, "not_visible"),
     ({}, Behaviour.POSTURE, "slumped"),  # the recorded presenter leans over the desk: nose low over shoulders

@@ -25,6 +25,7 @@ from bodycoach.feedback.config import ReportConfig, default_feedback_config
 from bodycoach.feedback.messages import check_lang, label_text, verdict
 from bodycoach.feedback.scenarios import MODES, checks_for, get_phase, phase_key, phase_verdict
 from bodycoach.types import (
+    OUT_OF_VIEW,
     UNKNOWN,
     ArmsPose,
     Behaviour,
@@ -219,6 +220,55 @@ def _ms_table(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, int]]
     return {str(b): {str(lab): int(v) for lab, v in labs.items()} for b, labs in raw.items()}
 
 
+# Stable states that are not a judgement of the trainee: no evidence, or the area is not in the picture.
+NOT_JUDGED: Final = frozenset({UNKNOWN, OUT_OF_VIEW})
+
+
+def judged_ms(labs: Mapping[str, int]) -> int:
+    """Time of one area spent in a judged state (``unknown`` and ``out_of_view`` left out)."""
+    return sum(v for lab, v in labs.items() if lab not in NOT_JUDGED)
+
+
+def state_shares(time_ms: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, float]]:
+    """THE state shares: per area, each judged stable state's share of the area's judged time.
+
+    ``time_ms`` is milliseconds per area and stable state (``Report.time_ms``, built by
+    :class:`SessionRecorder`'s time model). ``unknown`` (no evidence) and ``out_of_view`` (not in the
+    picture) are left out of numerator and denominator; an area with no judged time is left out. Every
+    surface (``bodycoach analyze``'s summary.json, the HTML report, the review page, the live and kiosk
+    summary cards) gets its shares from here, through :meth:`Report.shares`.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for b, labs in time_ms.items():
+        known = judged_ms(labs)
+        if known > 0:
+            out[str(b)] = {str(lab): v / known for lab, v in labs.items() if lab not in NOT_JUDGED}
+    return out
+
+
+def out_of_view_share(labs: Mapping[str, int]) -> float | None:
+    """Share of an area's time with evidence (``unknown`` left out) that it was not in the picture."""
+    seen = sum(v for lab, v in labs.items() if lab != UNKNOWN)
+    return None if seen <= 0 else labs.get(OUT_OF_VIEW, 0) / seen
+
+
+def recording_end_ms(timestamps_ms: Iterable[int]) -> int:
+    """End of a recording analysed at ``timestamps_ms``: the last frame plus one median frame step.
+
+    The same end for every caller that replays a recording (``analyze``'s summary, the stored session's
+    report), so their shares agree to the millisecond.
+    """
+    ts = sorted(int(t) for t in timestamps_ms)
+    if not ts:
+        return 0
+    if len(ts) < 2:
+        return ts[-1] + 200
+    steps = sorted(b - a for a, b in zip(ts, ts[1:], strict=False))
+    n = len(steps)
+    med = steps[n // 2] if n % 2 else (steps[n // 2 - 1] + steps[n // 2]) / 2
+    return ts[-1] + max(1, int(med))
+
+
 @dataclass(frozen=True)
 class Report:
     """What happened in one session, ready for a summary card, the review page or an export.
@@ -234,6 +284,8 @@ class Report:
         events: The temporal layer's events (closed at the end of the session).
         segments: State segments (known labels only), the basis of timelines and moments.
         scorecard: The scorecard items.
+        view_ms: Milliseconds per stable camera view (``bodycoach.types.View`` values, ``unknown``
+            included); empty when the frames carried no view (a session stored before views existed).
     """
 
     mode: str
@@ -247,6 +299,7 @@ class Report:
     events: tuple[FeedbackEvent, ...] = ()
     segments: tuple[Segment, ...] = ()
     scorecard: tuple[ScoreItem, ...] = ()
+    view_ms: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def duration_ms(self) -> int:
@@ -257,25 +310,28 @@ class Report:
         return self.time_ms if phase is None else self.phase_time_ms.get(phase, {})
 
     def known_ms(self, behaviour: Behaviour | str, phase: str | None = None) -> int:
-        """Time with a known stable label of ``behaviour`` (whole session or one phase)."""
-        labs = self._table(phase).get(str(behaviour), {})
-        return sum(v for lab, v in labs.items() if lab != UNKNOWN)
+        """Time with a judged stable label of ``behaviour`` (``unknown`` and ``out_of_view`` left out)."""
+        return judged_ms(self._table(phase).get(str(behaviour), {}))
 
     def share(self, behaviour: Behaviour | str, label: str, phase: str | None = None) -> float | None:
-        """Share of the known time of ``behaviour`` spent in ``label`` (None when nothing was known)."""
+        """Share of the judged time of ``behaviour`` spent in ``label`` (None when nothing was judged)."""
         known = self.known_ms(behaviour, phase)
-        if known <= 0:
+        if known <= 0 or str(label) in NOT_JUDGED:
             return None
         return self._table(phase).get(str(behaviour), {}).get(str(label), 0) / known
 
     def shares(self, phase: str | None = None) -> dict[str, dict[str, float]]:
-        """All shares of known time, per area and label (areas with no known time are left out)."""
-        out: dict[str, dict[str, float]] = {}
-        for b, labs in self._table(phase).items():
-            known = sum(v for lab, v in labs.items() if lab != UNKNOWN)
-            if known > 0:
-                out[b] = {lab: v / known for lab, v in labs.items() if lab != UNKNOWN}
-        return out
+        """All shares of judged time, per area and label (:func:`state_shares`)."""
+        return state_shares(self._table(phase))
+
+    def out_of_view_share(self, behaviour: Behaviour | str, phase: str | None = None) -> float | None:
+        """Share of the time with evidence that ``behaviour`` was not in the picture (None without any)."""
+        return out_of_view_share(self._table(phase).get(str(behaviour), {}))
+
+    def view_shares(self) -> dict[str, float]:
+        """Share of the time with a judged view (``unknown`` left out) per camera view."""
+        known = sum(v for k, v in self.view_ms.items() if k != UNKNOWN)
+        return {} if known <= 0 else {k: v / known for k, v in self.view_ms.items() if k != UNKNOWN}
 
     def item(self, key: str) -> ScoreItem | None:
         """The scorecard item ``key`` or None."""
@@ -299,6 +355,8 @@ class Report:
             "events": [{**e.to_dict(), "peak_score": float(e.peak_score)} for e in self.events],
             "segments": [s.to_dict() for s in self.segments],
             "scorecard": [i.to_dict() for i in self.scorecard],
+            "view_ms": {str(k): int(v) for k, v in self.view_ms.items()},
+            "view_shares": {k: round(v, 4) for k, v in self.view_shares().items()},
         }
 
     @classmethod
@@ -332,6 +390,7 @@ class Report:
                 ),
                 segments=tuple(Segment.from_dict(s) for s in d.get("segments", ())),
                 scorecard=tuple(ScoreItem.from_dict(i) for i in d.get("scorecard", ())),
+                view_ms={str(k): int(v) for k, v in d.get("view_ms", {}).items()},
             )
         except KeyError as e:
             raise ValueError(f"report dict is missing field {e.args[0]!r}") from None
@@ -469,7 +528,7 @@ def _phase_parts(r: Report, ph: str, lang: str) -> list[str]:
             continue  # already in the line
         known = r.known_ms(b, ph)
         for lab, ms in table.get(str(b), {}).items():
-            if known > 0 and ms > 0 and lab != UNKNOWN and phase_verdict(b, lab, ph, r.mode) == "bad":
+            if known > 0 and ms > 0 and lab not in NOT_JUDGED and phase_verdict(b, lab, ph, r.mode) == "bad":
                 if worst is None or ms / known > worst[0]:
                     worst = (ms / known, b, lab)
     if worst is not None:
@@ -516,6 +575,8 @@ class SessionRecorder:
         self._open_events: dict[tuple[Behaviour, str, int], FeedbackEvent] = {}
         self._events: list[FeedbackEvent] = []
         self._finished = False
+        self._view = UNKNOWN
+        self._view_ms: dict[str, int] = {}
 
     # ---- per frame -------------------------------------------------------------------------------------
     def _bucket(self, phase: str | None) -> dict[Behaviour, dict[str, int]]:
@@ -533,6 +594,10 @@ class SessionRecorder:
         known = max(0, hold_end - self._cursor)
         rest = (to - self._cursor) - known
         bucket = self._bucket(self._phase)
+        if known:
+            self._view_ms[self._view] = self._view_ms.get(self._view, 0) + known
+        if rest:
+            self._view_ms[UNKNOWN] = self._view_ms.get(UNKNOWN, 0) + rest
         for b in _BEHAVIOURS:
             labs = bucket[b]
             if known:
@@ -598,6 +663,7 @@ class SessionRecorder:
             if b is Behaviour.SMILE and lab in self._smiles and self._states.get(b) != lab:
                 self._smiles[lab] += 1
         self._states = new
+        self._view = str(getattr(result, "view", UNKNOWN))
         self._last_frame = ts
         for e in result.started:
             self._open_events[(e.behaviour, e.label, e.start_ms)] = e
@@ -701,6 +767,7 @@ class SessionRecorder:
             smiles=dict(self._smiles),
             events=tuple(events),
             segments=tuple(segments),
+            view_ms=dict(self._view_ms),
         )
         return replace(base, scorecard=build_scorecard(base, self.config))
 
@@ -748,7 +815,7 @@ def _sum(labs: Mapping[str, int], which: Iterable[str]) -> int:
 
 
 def _known(labs: Mapping[str, int]) -> int:
-    return sum(v for lab, v in labs.items() if lab != UNKNOWN)
+    return judged_ms(labs)
 
 
 def _rule(key: str, r: Report, cfg: ReportConfig, b: Behaviour, good: Iterable[str], bad: Iterable[str]) -> ScoreItem:

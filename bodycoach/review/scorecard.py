@@ -11,9 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from bodycoach.feedback.report import Report, SessionRecorder
+from bodycoach.feedback.report import Report, SessionRecorder, recording_end_ms
 from bodycoach.feedback.scenarios import get_phase
-from bodycoach.review.timeline import frame_step_ms
 from bodycoach.store.sessions import SessionData, SessionInfo
 from bodycoach.types import UNKNOWN, Behaviour, Features, FrameResult, Landmarks
 
@@ -34,7 +33,7 @@ def session_report(data: SessionData, *, mode: str = "face_to_face", lang: str =
     if n:
         for i in _frames_to_replay(data, mode, rec.config.max_frame_gap_ms):
             rec.add(_states_result(data, i), _phase(data, i, mode))
-        rec.finish(int(data.timestamps_ms[-1]) + frame_step_ms(data.timestamps_ms))
+        rec.finish(recording_end_ms(data.timestamps_ms.tolist()))
     report = rec.report()
     return replace(report, events=tuple(data.events))
 
