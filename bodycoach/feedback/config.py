@@ -51,8 +51,6 @@ class ReportConfig:
     """Session report and scorecard settings."""
 
     max_frame_gap_ms: int = 1000
-    welcome_window_ms: int = 10000
-    close_window_ms: int = 10000
     eye_contact_target_share: float = 0.6
     smile_target_share: float = 0.25
     smile_min_ms: int = 1000
@@ -64,8 +62,6 @@ class ReportConfig:
     def __post_init__(self) -> None:
         for name in (
             "max_frame_gap_ms",
-            "welcome_window_ms",
-            "close_window_ms",
             "smile_min_ms",
             "min_moment_ms",
         ):

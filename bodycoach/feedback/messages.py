@@ -355,6 +355,34 @@ def cue_text(behaviour: Behaviour | str, label: str, lang: str = "no") -> str | 
     return None if pair is None else _pick(pair, lang)
 
 
+# Why a scorecard item is not graded (``ScoreItem.reason``), per item key where the wording depends on it.
+_OUT_OF_VIEW_NOTE: Final[dict[str, tuple[str, str]]] = {
+    "arms": ("ikke vurdert: armene var ikke i bildet", "not judged: the arms were not in view"),
+    "hands": ("ikke vurdert: hendene var ikke i bildet", "not judged: the hands were not in view"),
+    "posture": ("ikke vurdert: overkroppen var ikke i bildet", "not judged: the upper body was not in view"),
+}
+_SCORE_NOTE: Final[dict[str, tuple[str, str]]] = {
+    "not_measured": ("ikke målt", "not measured"),
+    "out_of_view": ("ikke vurdert: ikke i bildet", "not judged: not in view"),
+    "not_practised": ("ikke øvd", "not practised"),
+    "no_phases": ("ikke vurdert: opptaket har ingen faser", "not judged: the recording has no phases"),
+}
+SCORE_REASONS: Final[tuple[str, ...]] = tuple(_SCORE_NOTE)
+
+
+def score_note(key: str, reason: str, lang: str = "no") -> str:
+    """Why scorecard item ``key`` is not graded, e.g. "ikke øvd", "ikke vurdert: armene var ikke i bildet".
+
+    Raises:
+        ValueError: ``reason`` is not one of ``SCORE_REASONS`` or the language is unknown.
+    """
+    if reason not in _SCORE_NOTE:
+        raise ValueError(f"reason must be one of {SCORE_REASONS}, but got {reason!r}")
+    if reason == "out_of_view" and key in _OUT_OF_VIEW_NOTE:
+        return _pick(_OUT_OF_VIEW_NOTE[key], lang)
+    return _pick(_SCORE_NOTE[reason], lang)
+
+
 def view_text(view: str, lang: str = "no") -> str:
     """Return the short name of a camera view (``bodycoach.types.View`` value), e.g. "Hode og skuldre".
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 from bodycoach.feedback.config import ReportConfig, default_feedback_config
-from bodycoach.feedback.messages import check_lang, label_text, verdict
+from bodycoach.feedback.messages import check_lang, label_text, score_note, verdict
 from bodycoach.feedback.scenarios import MODES, checks_for, get_phase, phase_key, phase_verdict
 from bodycoach.types import (
     OUT_OF_VIEW,
@@ -49,6 +49,13 @@ _BAD_SMILES: Final = frozenset({str(SmileType.FORCED), str(SmileType.ONE_SIDED)}
 _RULE_BEHAVIOUR: Final[dict[str, Behaviour]] = {
     "arms": Behaviour.ARMS,
     "head": Behaviour.HEAD,
+    "posture": Behaviour.POSTURE,
+}
+
+# Scorecard items whose area can be out of the picture.
+_VIEW_AREAS: Final[dict[str, Behaviour]] = {
+    "arms": Behaviour.ARMS,
+    "hands": Behaviour.HANDS,
     "posture": Behaviour.POSTURE,
 }
 
@@ -159,8 +166,12 @@ class ScoreItem:
         known_ms: Measured time the shares are fractions of.
         good_ms: Time in what the guide asks for.
         bad_ms: Time in what the guide advises against.
-        moments: The longest segments that drove the item, faults first.
+        moments: The moments that show the verdict (the longest ones, in time order): good moments for
+            ``good``, the faults or shortfalls for ``needs_work``; none for ``no_data``.
         window: (start_ms, end_ms) spans the item looked at (welcome and close), else empty.
+        reason: Why a ``no_data`` item is not graded: ``not_measured``, ``out_of_view`` (the area was not
+            in the picture), ``not_practised`` (the phase did not happen) or ``no_phases`` (a recording
+            without phase marks); None for graded items.
     """
 
     key: str
@@ -173,11 +184,19 @@ class ScoreItem:
     bad_ms: int
     moments: tuple[Moment, ...] = ()
     window: tuple[tuple[int, int], ...] = ()
+    reason: str | None = None
 
     def title(self, lang: str = "no") -> str:
         """The guide's words for this item."""
         t = SCORE_TITLES.get(self.key, (self.key, self.key))
         return t[0] if check_lang(lang) == "no" else t[1]
+
+    def note(self, lang: str = "no") -> str | None:
+        """Why the item is not graded, in ``lang`` ("ikke øvd", "ikke vurdert: armene var ikke i bildet"),
+        or None for a graded item."""
+        if self.status != "no_data":
+            return None
+        return score_note(self.key, self.reason or "not_measured", lang)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -194,6 +213,7 @@ class ScoreItem:
             "bad_ms": self.bad_ms,
             "moments": [m.to_dict() for m in self.moments],
             "window": [list(w) for w in self.window],
+            "reason": self.reason,
         }
 
     @classmethod
@@ -213,6 +233,7 @@ class ScoreItem:
             bad_ms=int(d["bad_ms"]),
             moments=tuple(Moment.from_dict(m) for m in d.get("moments", ())),
             window=tuple((int(a), int(b)) for a, b in d.get("window", ())),
+            reason=None if d.get("reason") is None else str(d["reason"]),
         )
 
 
@@ -418,7 +439,7 @@ def _summary_lines(r: Report, lang: Literal["no", "en"]) -> list[str]:
     for it in r.scorecard:
         head = f"{mark[it.status]} {it.title(lang)}: "
         if it.status == "no_data":
-            lines.append(head + ("ikke målt" if no else "not measured"))
+            lines.append(head + (it.note(lang) or ""))
             continue
         if it.key == "smile":
             body = (
@@ -469,6 +490,13 @@ def _summary_lines(r: Report, lang: Literal["no", "en"]) -> list[str]:
                     )
             else:
                 body = "ingenting guiden fraråder" if no else "nothing the guide advises against"
+        title = it.title(lang).lower()
+        if body.lower().startswith(title + " "):  # "Hodet: hodet vendt" -> "Hodet: vendt"
+            body = body[len(title) + 1:]
+        area = _VIEW_AREAS.get(it.key)
+        oov = None if area is None else r.out_of_view_share(area)
+        if oov is not None and round(100 * oov) > 0:
+            body += (f" (ikke i bildet {_pct(oov)} av tiden)" if no else f" (not in view {_pct(oov)} of the time)")
         lines.append(head + body)
     counts = [(lab, r.smiles.get(lab, 0)) for lab in _SMILES]
     if any(n for _, n in counts):
@@ -773,41 +801,54 @@ class SessionRecorder:
 
 
 # ---- scorecard ---------------------------------------------------------------------------------------------
+#
+# Honest grading: an item is graded only on what was judged. ``no_data`` items carry a ``reason``:
+# ``not_measured`` (no evidence), ``out_of_view`` (the area was not in the picture), ``not_practised`` (a
+# phase-marked session that never reached the phase) or ``no_phases`` (a recording without phase marks:
+# it is one encounter, so the welcome and the close cannot be told apart from the rest). Every graded item
+# cites the moments that show its verdict (good moments for "good", the faults or shortfalls for
+# "needs_work"), the longest ``moments_max`` of them, in time order.
+
+_EYE_GOOD: Final = frozenset({str(EyeContact.LENS)})
+_EYE_BAD: Final = frozenset({str(EyeContact.AWAY)})
 
 
 def _score_keys(mode: str, time_ms: Mapping[str, Mapping[str, int]]) -> list[str]:
-    keys = ["smile", "eye_contact", "welcome", "close", "arms", "hands", "head"]
-    posture_known = any(v for lab, v in time_ms.get(str(Behaviour.POSTURE), {}).items() if lab != UNKNOWN)
+    # Posture is coached in telephone practice only (the guide's "Telefon" section); face to face the
+    # counter and the customer matter, not the back.
     if mode == "telephone":
-        keys = ["smile", "posture"]
-    elif posture_known:
-        keys.append("posture")
-    return keys
+        return ["smile", "posture"]
+    return ["smile", "eye_contact", "welcome", "close", "arms", "hands", "head"]
 
 
 def _overlap(a0: int, a1: int, windows: Iterable[tuple[int, int]]) -> int:
     return sum(max(0, min(a1, w1) - max(a0, w0)) for w0, w1 in windows)
 
 
-def _moments(
-    segs: Iterable[Segment], cfg: ReportConfig, mode: str, windows: tuple[tuple[int, int], ...] = ()
-) -> tuple[Moment, ...]:
-    picked: list[tuple[int, int, Moment]] = []
+def _cite(pieces: Iterable[Moment], cfg: ReportConfig) -> tuple[Moment, ...]:
+    """The longest ``moments_max`` pieces of at least ``min_moment_ms``, in time order."""
+    ok = [m for m in pieces if m.end_ms - m.start_ms >= cfg.min_moment_ms]
+    ok.sort(key=lambda m: (-(m.end_ms - m.start_ms), m.start_ms, str(m.behaviour)))
+    return tuple(sorted(ok[: cfg.moments_max], key=lambda m: (m.start_ms, str(m.behaviour))))
+
+
+def _moments(segs: Iterable[Segment], cfg: ReportConfig, labels: Iterable[str], status: Status,
+             windows: tuple[tuple[int, int], ...] = ()) -> tuple[Moment, ...]:
+    """Moments of ``segs`` whose label is one of ``labels`` (clipped to ``windows`` when given)."""
+    want = {str(x) for x in labels}
+    v = "good" if status == "good" else "bad"
+    pieces: list[Moment] = []
     for s in segs:
-        v = phase_verdict(s.behaviour, s.label, s.phase, mode) if s.phase else verdict(s.behaviour, s.label)
-        if v not in ("good", "bad"):
+        if s.label not in want:
             continue
         if windows:
-            start = max(s.start_ms, min(w[0] for w in windows))
-            end = min(s.end_ms, max(w[1] for w in windows))
-            dur = _overlap(s.start_ms, s.end_ms, windows)
+            for w0, w1 in windows:
+                a, b = max(s.start_ms, w0), min(s.end_ms, w1)
+                if b > a:
+                    pieces.append(Moment(s.behaviour, s.label, a, b, v))
         else:
-            start, end, dur = s.start_ms, s.end_ms, s.duration_ms
-        if dur < cfg.min_moment_ms:
-            continue
-        picked.append((0 if v == "bad" else 1, -dur, Moment(s.behaviour, s.label, start, end, v)))
-    picked.sort(key=lambda t: (t[0], t[1], t[2].start_ms))
-    return tuple(m for *_, m in picked[: cfg.moments_max])
+            pieces.append(Moment(s.behaviour, s.label, s.start_ms, s.end_ms, v))
+    return _cite(pieces, cfg)
 
 
 def _sum(labs: Mapping[str, int], which: Iterable[str]) -> int:
@@ -818,26 +859,31 @@ def _known(labs: Mapping[str, int]) -> int:
     return judged_ms(labs)
 
 
+def _not_graded(key: str, target: float, labs: Mapping[str, int]) -> ScoreItem:
+    reason = "out_of_view" if labs.get(OUT_OF_VIEW, 0) > 0 else "not_measured"
+    return ScoreItem(key, "no_data", None, None, target, 0, 0, 0, reason=reason)
+
+
 def _rule(key: str, r: Report, cfg: ReportConfig, b: Behaviour, good: Iterable[str], bad: Iterable[str]) -> ScoreItem:
     labs = r.time_ms.get(str(b), {})
     known = _known(labs)
+    good, bad = [str(x) for x in good], [str(x) for x in bad]
     g, bd = _sum(labs, good), _sum(labs, bad)
     if known <= 0:
-        return ScoreItem(key, "no_data", None, None, cfg.bad_max_share, 0, 0, 0)
+        return _not_graded(key, cfg.bad_max_share, labs)
     status: Status = "good" if bd / known <= cfg.bad_max_share else "needs_work"
     segs = [s for s in r.segments if s.behaviour is b]
-    return ScoreItem(key, status, g / known, bd / known, cfg.bad_max_share, known, g, bd, _moments(segs, cfg, r.mode))
+    return ScoreItem(key, status, g / known, bd / known, cfg.bad_max_share, known, g, bd,
+                     _moments(segs, cfg, good if status == "good" else bad, status))
 
 
-def _window_item(key: str, r: Report, cfg: ReportConfig, phase_key: str, from_start: bool) -> ScoreItem:
-    spans = tuple((p.start_ms, p.end_ms) for p in r.phases if p.phase == phase_key)
-    if not spans and r.duration_ms > 0:
-        w = cfg.welcome_window_ms if from_start else cfg.close_window_ms
-        spans = (
-            ((r.start_ms, min(r.end_ms, r.start_ms + w)),)
-            if from_start
-            else ((max(r.start_ms, r.end_ms - w), r.end_ms),)
-        )
+def _window_item(key: str, r: Report, cfg: ReportConfig, phase: str) -> ScoreItem:
+    if not r.phases:
+        return ScoreItem(key, "no_data", None, None, cfg.eye_contact_target_share, 0, 0, 0, reason="no_phases")
+    spans = tuple((p.start_ms, p.end_ms) for p in r.phases if p.phase == phase and p.end_ms > p.start_ms)
+    if not spans:
+        return ScoreItem(key, "no_data", None, None, cfg.eye_contact_target_share, 0, 0, 0,
+                         reason="not_practised")
     eye: dict[str, int] = {}
     smile: dict[str, int] = {}
     rel: list[Segment] = []
@@ -852,27 +898,21 @@ def _window_item(key: str, r: Report, cfg: ReportConfig, phase_key: str, from_st
     smile_good = _sum(smile, _GOOD_SMILES)
     smile_bad = _sum(smile, _BAD_SMILES)
     if eye_known <= 0 and _known(smile) <= 0:
-        return ScoreItem(key, "no_data", None, None, cfg.eye_contact_target_share, 0, 0, 0, window=spans)
+        return ScoreItem(key, "no_data", None, None, cfg.eye_contact_target_share, 0, 0, 0, window=spans,
+                         reason="not_measured")
     # In the welcome and the close the guide asks for eye contact and a smile: the screen counts against.
     lens = eye.get(str(EyeContact.LENS), 0)
     share = lens / eye_known if eye_known > 0 else None
     bad_ms = eye_known - lens + smile_bad
     ok = (share is not None and share >= cfg.eye_contact_target_share) and smile_good >= cfg.smile_min_ms
     status: Status = "good" if ok else "needs_work"
-    # Moments: judged as in a welcome (screen and no smile are faults here).
-    judged = [Segment(s.behaviour, s.label, s.start_ms, s.end_ms, "reception") for s in rel]
-    return ScoreItem(
-        key,
-        status,
-        share,
-        None if share is None else 1 - share,
-        cfg.eye_contact_target_share,
-        eye_known,
-        smile_good,
-        bad_ms,
-        _moments(judged, cfg, "face_to_face", spans),
-        spans,
-    )
+    # Moments, judged as the phase judges them: for "good" the eye contact and the smiles, for
+    # "needs_work" the looks away (or at the screen) and the stretches without a (real) smile.
+    want = "good" if ok else "bad"
+    labels = {s.label for s in rel if phase_verdict(s.behaviour, s.label, phase, r.mode) == want}
+    moments = _moments(rel, cfg, labels, status, spans)
+    return ScoreItem(key, status, share, None if share is None else 1 - share, cfg.eye_contact_target_share,
+                     eye_known, smile_good, bad_ms, moments, spans)
 
 
 def build_scorecard(r: Report, cfg: ReportConfig) -> tuple[ScoreItem, ...]:
@@ -884,59 +924,35 @@ def build_scorecard(r: Report, cfg: ReportConfig) -> tuple[ScoreItem, ...]:
             known = _known(labs)
             g, bd = _sum(labs, _GOOD_SMILES), _sum(labs, _BAD_SMILES)
             if known <= 0:
-                items.append(ScoreItem(key, "no_data", None, None, cfg.smile_target_share, 0, 0, 0))
+                items.append(_not_graded(key, cfg.smile_target_share, labs))
                 continue
             ok = g / known >= cfg.smile_target_share and bd / known <= cfg.bad_max_share
+            status: Status = "good" if ok else "needs_work"
             segs = [s for s in r.segments if s.behaviour is Behaviour.SMILE]
-            items.append(
-                ScoreItem(
-                    key,
-                    "good" if ok else "needs_work",
-                    g / known,
-                    bd / known,
-                    cfg.smile_target_share,
-                    known,
-                    g,
-                    bd,
-                    _moments(segs, cfg, r.mode),
-                )
-            )
+            cite = _GOOD_SMILES if ok else (
+                _BAD_SMILES if bd / known > cfg.bad_max_share and g / known >= cfg.smile_target_share
+                else _BAD_SMILES | {str(SmileType.NONE)})
+            items.append(ScoreItem(key, status, g / known, bd / known, cfg.smile_target_share, known, g, bd,
+                                   _moments(segs, cfg, cite, status)))
         elif key == "eye_contact":
             labs = r.time_ms.get(str(Behaviour.EYE_CONTACT), {})
             lens, away = labs.get(str(EyeContact.LENS), 0), labs.get(str(EyeContact.AWAY), 0)
             known = lens + away  # screen time is accepted by the guide: left out
             if known <= 0:
-                items.append(ScoreItem(key, "no_data", None, None, cfg.eye_contact_target_share, 0, 0, 0))
+                items.append(_not_graded(key, cfg.eye_contact_target_share, labs))
                 continue
+            status = "good" if lens / known >= cfg.eye_contact_target_share else "needs_work"
             segs = [s for s in r.segments if s.behaviour is Behaviour.EYE_CONTACT]
-            items.append(
-                ScoreItem(
-                    key,
-                    "good" if lens / known >= cfg.eye_contact_target_share else "needs_work",
-                    lens / known,
-                    away / known,
-                    cfg.eye_contact_target_share,
-                    known,
-                    lens,
-                    away,
-                    _moments(segs, cfg, r.mode),
-                )
-            )
+            items.append(ScoreItem(key, status, lens / known, away / known, cfg.eye_contact_target_share, known,
+                                   lens, away, _moments(segs, cfg, _EYE_GOOD if status == "good" else _EYE_BAD,
+                                                        status)))
         elif key == "welcome":
-            items.append(_window_item(key, r, cfg, "reception", True))
+            items.append(_window_item(key, r, cfg, "reception"))
         elif key == "close":
-            items.append(_window_item(key, r, cfg, "farewell", False))
+            items.append(_window_item(key, r, cfg, "farewell"))
         elif key == "arms":
-            items.append(
-                _rule(
-                    key,
-                    r,
-                    cfg,
-                    Behaviour.ARMS,
-                    [ArmsPose.EXTENDED],
-                    [ArmsPose.HIDDEN, ArmsPose.CROSSED_CHEST, ArmsPose.CROSSED_TABLE],
-                )
-            )
+            items.append(_rule(key, r, cfg, Behaviour.ARMS, [ArmsPose.EXTENDED],
+                               [ArmsPose.HIDDEN, ArmsPose.CROSSED_CHEST, ArmsPose.CROSSED_TABLE]))
         elif key == "head":
             items.append(_rule(key, r, cfg, Behaviour.HEAD, [HeadPose.UPRIGHT], [HeadPose.PROPPED, HeadPose.TURNED]))
         elif key == "posture":
@@ -944,22 +960,14 @@ def build_scorecard(r: Report, cfg: ReportConfig) -> tuple[ScoreItem, ...]:
         elif key == "hands":
             labs = r.time_ms.get(str(Behaviour.HANDS), {})
             known = _known(labs)
-            g = _sum(labs, [HandsPose.OPEN, HandsPose.TOGETHER])
+            good = {str(HandsPose.OPEN), str(HandsPose.TOGETHER)}
+            g = _sum(labs, good)
             if known <= 0:
-                items.append(ScoreItem(key, "no_data", None, None, cfg.hands_target_share, 0, 0, 0))
+                items.append(_not_graded(key, cfg.hands_target_share, labs))
                 continue
-            segs = [s for s in r.segments if s.behaviour in (Behaviour.HANDS, Behaviour.PALM)]
-            items.append(
-                ScoreItem(
-                    key,
-                    "good" if g / known >= cfg.hands_target_share else "needs_work",
-                    g / known,
-                    None,
-                    cfg.hands_target_share,
-                    known,
-                    g,
-                    0,
-                    _moments(segs, cfg, r.mode),
-                )
-            )
+            status = "good" if g / known >= cfg.hands_target_share else "needs_work"
+            segs = [s for s in r.segments if s.behaviour is Behaviour.HANDS]
+            cite = good if status == "good" else {lab for lab in labs if lab not in good and lab not in NOT_JUDGED}
+            items.append(ScoreItem(key, status, g / known, None, cfg.hands_target_share, known, g, 0,
+                                   _moments(segs, cfg, cite, status)))
     return tuple(items)

@@ -108,7 +108,7 @@ def _score_rows(items: tuple[ScoreItem, ...], t: dict[str, str], lang: str) -> s
     rows = []
     for it in items:
         if it.status == "no_data":
-            result = "–"
+            result = it.note(lang) or "–"  # "ikke øvd", "ikke vurdert: armene var ikke i bildet", ...
         elif it.key in ("arms", "head", "posture"):
             result = f"{t['share_good']} {_pct(it.share)}, {t['share_bad']} {_pct(it.bad_share)}"
         elif it.key in ("welcome", "close"):
