@@ -27,6 +27,9 @@ from bodycoach.temporal.gaze_window import GazeStyleWindow
 from bodycoach.temporal.hysteresis import Debouncer
 from bodycoach.types import (
     OUT_OF_VIEW,
+    ArmsPose,
+    HandsPose,
+    PalmSide,
     VIEW_GATED,
     VIEW_NEEDED,
     Behaviour,
@@ -46,18 +49,25 @@ _HAND_SEEN_JUDGES = frozenset({Behaviour.ARMS, Behaviour.HANDS, Behaviour.PALM})
 _GATES = tuple((b, view_rank(VIEW_NEEDED[b]), b in _HAND_SEEN_JUDGES) for b in VIEW_GATED)
 
 
+# Labels that assert an absence ("the arms are not there"): below the needed view the picture cannot show
+# that, so they are out_of_view even while a hand is in the picture.
+_ABSENCE = frozenset({str(ArmsPose.HIDDEN), str(HandsPose.NOT_VISIBLE), str(PalmSide.NOT_VISIBLE)})
+
+
 def gate_view(cls: dict[Behaviour, Classification], view: View, hands_seen: int, ts: int) -> None:
     """Set the label of every area the frame's ``view`` does not reach to ``out_of_view`` (in place).
 
-    Arms, hands and the palm need the counter view; a hand the hand model finds in the picture keeps them
-    judged anyway (a raised hand in a close-up is in view). Nobody in the picture (``view`` none) is no
-    evidence: the labels stay as classified (``unknown``), so the stable states hold.
+    Arms, hands and the palm need the counter view; a hand in the picture keeps what it shows judged
+    anyway (a raised hand in a close-up is in view), but never an absence (``hidden``, ``not_visible``):
+    below the counter the picture does not show where the arms would be. Nobody in the picture (``view``
+    none) is no evidence: the labels stay as classified (``unknown``), so the stable states hold.
     """
     r = view_rank(view)
     if view is View.NONE or r < 0:
         return
     for b, need, hand_ok in _GATES:
-        if r < need and not (hand_ok and hands_seen > 0):
+        c = cls.get(b)
+        if c is not None and r < need and not (hand_ok and hands_seen > 0 and c.label not in _ABSENCE):
             cls[b] = Classification(b, OUT_OF_VIEW, 1.0, ts)
 
 

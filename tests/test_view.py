@@ -156,9 +156,9 @@ def test_head_and_shoulders_judges_posture_not_arms() -> None:
         assert last.state(b) == OUT_OF_VIEW
 
 
-def test_a_hand_in_the_picture_keeps_arms_and_hands_judged() -> None:
-    # A close-up with a hand raised into the picture: the hand is in view, so it is judged (not hidden,
-    # not out of view).
+def test_a_hand_in_the_picture_keeps_what_it_shows_judged_but_never_an_absence() -> None:
+    # A close-up with a hand raised into the picture: the hand is in view, so the hands are judged; the
+    # arms classifier reads "hidden" (no forearm seen), an absence the picture cannot show: out of view.
     frames = []
     for ts in range(0, 1500, 100):
         lm = crop_top(make_landmarks(ts, hands=False), 0.62)
@@ -167,10 +167,14 @@ def test_a_hand_in_the_picture_keeps_arms_and_hands_judged() -> None:
         hand = base.left_hand.copy()
         hand[:, :2] += lm.face[152, :2] + np.array([0.05, 0.05]) - hand[0, :2]
         frames.append(Landmarks(ts, lm.image_wh, pose=lm.pose, face=lm.face, left_hand=hand, num_faces=1))
-    last = _run(frames)[-1]
+    res = _run(frames)
+    last = res[-1]
     assert last.view == View.HEAD_SHOULDERS
     assert last.state(Behaviour.HANDS) not in (OUT_OF_VIEW, "unknown")
-    assert last.state(Behaviour.ARMS) != OUT_OF_VIEW
+    a = Analyzer(CFG)
+    assert a.classify(a.features(frames[-1]))[Behaviour.ARMS].label == ArmsPose.HIDDEN  # before the gating
+    assert last.label(Behaviour.ARMS) == OUT_OF_VIEW and last.state(Behaviour.ARMS) == OUT_OF_VIEW
+    assert not any(r.label(b) in (ArmsPose.HIDDEN, "not_visible") for r in res for b in BODY)
 
 
 def test_view_and_gated_states_change_together_when_the_trainee_leans_in() -> None:
@@ -211,3 +215,22 @@ def test_real_face_only_clips_never_read_hidden_arms(name: str) -> None:
         assert set(states) <= {OUT_OF_VIEW, "unknown"}, (b, states)
         assert states[OUT_OF_VIEW] >= 0.9 * len(res)
     assert not any(r.label(Behaviour.ARMS) == ArmsPose.HIDDEN for r in res)
+
+
+@pytest.mark.parametrize(("view", "hands", "label", "want"), [
+    (View.FACE, 0, "other", OUT_OF_VIEW),
+    (View.FACE, 1, "other", "other"),  # a raised hand in a close-up is in view
+    (View.FACE, 1, "crossed_table", "crossed_table"),  # forearms folded under the chin, seen
+    (View.FACE, 1, "hidden", OUT_OF_VIEW),  # an absence the picture cannot show
+    (View.HEAD_SHOULDERS, 2, "not_visible", OUT_OF_VIEW),
+    (View.COUNTER, 0, "hidden", "hidden"),
+    (View.NONE, 0, "unknown", "unknown"),
+])
+def test_gate_view_table(view: View, hands: int, label: str, want: str) -> None:
+    from bodycoach.analysis import gate_view
+    from bodycoach.types import Classification
+
+    b = Behaviour.HANDS if label == "not_visible" else Behaviour.ARMS
+    cls = {b: Classification(b, label, 0.7, 0)}
+    gate_view(cls, view, hands, 0)
+    assert cls[b].label == want
