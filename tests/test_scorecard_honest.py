@@ -203,3 +203,19 @@ def test_real_face_only_clip_scorecard() -> None:
     for it in rep.scorecard:
         starts = [m.start_ms for m in it.moments]
         assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize("lang", ["no", "en"])
+def test_share_headings_never_repeat_the_area(lang: str) -> None:
+    from bodycoach.feedback.messages import behaviour_text, label_text, share_heading
+    from bodycoach.types import LABELS
+
+    assert share_heading(B.EYE_CONTACT, ("lens",), "no") == "Øyekontakt"
+    assert share_heading(B.POSTURE, ("leaning",), "en") == "Posture: leaning"
+    for b, enum in LABELS.items():
+        for lab in enum:
+            h = share_heading(b, (str(lab),), lang)
+            area, name = behaviour_text(b, lang), label_text(b, str(lab), lang)
+            assert h.lower() != f"{area}: {name}".lower() or area.lower()[:4] not in name.lower(), h
+            head, sep, rest = h.partition(": ")
+            assert not sep or head.lower() != rest.lower(), h

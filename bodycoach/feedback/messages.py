@@ -341,6 +341,23 @@ def label_text(behaviour: Behaviour | str, label: str, lang: str = "no") -> str:
     return _pick(_LABEL_TEXT.get(k, _UNKNOWN_TEXT), lang)
 
 
+def share_heading(behaviour: Behaviour | str, labels: tuple[str, ...] | list[str], lang: str = "no") -> str:
+    """Heading for the share of ``labels`` of ``behaviour`` (a table column, a chart axis).
+
+    The label names alone when they already name the area ("Øyekontakt", "Varmt smil / Åpent smil"),
+    never "Øyekontakt: Øyekontakt"; otherwise "Area: label, label".
+
+    Raises:
+        ValueError: Unknown behaviour or language.
+    """
+    area = behaviour_text(behaviour, lang)
+    names = [label_text(behaviour, lab, lang) for lab in labels]
+    stem = area.lower()[:4]
+    if names and all(stem in n.lower() for n in names):
+        return " / ".join(names)
+    return f"{area}: " + ", ".join(n[:1].lower() + n[1:] for n in names)
+
+
 def cue_text(behaviour: Behaviour | str, label: str, lang: str = "no") -> str | None:
     """Return one short, kind coaching cue (fault) or acknowledgement (good), or None.
 

@@ -383,8 +383,7 @@ def _render_summary(report: Any, lang: str) -> None:
             for b, labels in _PHASE_COLUMNS:
                 shares = [report.share(b, lab, key) for lab in labels]
                 known = [x for x in shares if x is not None]
-                col = f"{messages.behaviour_text(b, lang)}: " + ", ".join(
-                    messages.label_text(b, lab, lang) for lab in labels)
+                col = messages.share_heading(b, labels, lang)  # never "Øyekontakt: Øyekontakt"
                 row[col] = f"{round(100 * sum(known))} %" if known else "–"
             rows.append(row)
         if rows:
