@@ -234,3 +234,16 @@ def test_gate_view_table(view: View, hands: int, label: str, want: str) -> None:
     cls = {b: Classification(b, label, 0.7, 0)}
     gate_view(cls, view, hands, 0)
     assert cls[b].label == want
+
+
+@pytest.mark.parametrize("mode_phase", [("face_to_face", "reception"), ("face_to_face", "problem_solving"),
+                                        ("telephone", "reception")])
+def test_face_only_clip_is_never_cued_on_body_areas(mode_phase: tuple[str, str]) -> None:
+    from bodycoach.feedback.cues import CueScheduler
+
+    mode, phase = mode_phase
+    for lang in ("no", "en"):
+        sched = CueScheduler(lang, mode=mode)
+        for r in analyse_landmarks(load_landmarks(TEST_DATA / "view_liveportrait_d12.npz"), CFG):
+            cue = sched.update(r, phase)
+            assert cue is None or cue.behaviour not in (*BODY, Behaviour.POSTURE), cue
