@@ -219,3 +219,12 @@ def test_share_headings_never_repeat_the_area(lang: str) -> None:
             assert h.lower() != f"{area}: {name}".lower() or area.lower()[:4] not in name.lower(), h
             head, sep, rest = h.partition(": ")
             assert not sep or head.lower() != rest.lower(), h
+
+
+def test_surfaces_say_why_an_item_is_not_graded() -> None:
+    from bodycoach.render.summary_card import _status_word
+
+    assert _status_word("no_data", "no", "out_of_view") == "Ikke vurdert"
+    assert _status_word("no_data", "en", "not_practised") == "Not judged"
+    assert _status_word("no_data", "no", "not_measured") == "Ikke målt"
+    assert _status_word("good", "no", None) == "Bra"

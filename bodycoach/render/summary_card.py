@@ -30,9 +30,12 @@ _DIM: Final = (170, 175, 185)
 _BAR_BG: Final = (60, 66, 76)
 
 
-def _status_word(status: str, lang: str) -> str:
+def _status_word(status: str, lang: str, reason: str | None = None) -> str:
     no = {"good": "Bra", "needs_work": "Øv mer på dette", "no_data": "Ikke målt"}
     en = {"good": "Good", "needs_work": "Practise this", "no_data": "Not measured"}
+    if status == "no_data" and reason not in (None, "not_measured"):
+        # The detail (ScoreItem.note via summary_lines) says why: "ikke øvd", "ikke vurdert: armene ...".
+        return "Ikke vurdert" if lang == "no" else "Not judged"
     return (no if lang == "no" else en)[status]
 
 
@@ -126,7 +129,7 @@ def render_summary_card(
         r = unit * 0.45
         d.ellipse((pad, y + unit * 0.35, pad + 2 * r, y + unit * 0.35 + 2 * r), fill=col)
         text((pad + unit * 1.4, y), _fit(d, item.title(lg), f_head, text_w), f_head)
-        detail = _fit(d, f"{_status_word(item.status, lg)} — {_item_detail(report, item, lg)}", f_small, text_w)
+        detail = _fit(d, f"{_status_word(item.status, lg, item.reason)} — {_item_detail(report, item, lg)}", f_small, text_w)
         text((pad + unit * 1.4, y + unit * 1.55), detail, f_small, _DIM)
         value, tick = _bar_value(item)
         if value is not None:

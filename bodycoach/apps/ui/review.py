@@ -360,6 +360,8 @@ def _session_view(store: Any, sid: int, lang: str, t0: float) -> None:
         else:
             result = _pct(it.share)
             target = f"≥ {_pct(it.target)}"
+        if it.status == "no_data":
+            result = it.note(lang) or "–"  # "ikke øvd", "ikke vurdert: armene var ikke i bildet", ...
         moments = ", ".join(f"{_fmt(m.start_ms)} {label_text(m.behaviour, m.label, lang)}" for m in it.moments[:3])
         for m in it.moments:
             goto.append((f"{it.title(lang)}: {_fmt(m.start_ms)}–{_fmt(m.end_ms)} "
