@@ -41,6 +41,8 @@ except ImportError as _exc:  # pragma: no cover - depends on the install
 
 # BlazePose indices used to tie hands and face to the body (see landmarks/indices.py for the full set).
 _NOSE, _L_SHOULDER, _R_SHOULDER, _L_WRIST, _R_WRIST = 0, 11, 12, 15, 16
+# The step the legacy ``solutions`` API adds to its graph clock per ``process()`` call (microseconds).
+_FRAME_US = 33333
 
 
 @dataclass
@@ -93,6 +95,7 @@ class MediapipeExtractor:
         self._target: tuple[float, float, float] | None = None  # centre x, y and width of followed face
         self._hands_wanted = True
         self._hands_last_run_ms: int | None = None
+        self._clock_offset_us = 0
         self.last_timings_ms: dict[str, float] = {}
         self._closed = False
 
@@ -112,6 +115,7 @@ class MediapipeExtractor:
         rgb = self._prepare(frame)
         t1 = time.perf_counter()
         with self._lock:  # the graphs are not re-entrant
+            self._feed_clock(timestamp_ms)
             run_hands = self._hands_due(timestamp_ms)
             hands_fn = self._hands.process if run_hands else _no_hands
             if self._pool is not None:
@@ -137,6 +141,28 @@ class MediapipeExtractor:
             "total": (t3 - t0) * 1e3,
         }
         return lm
+
+    def _feed_clock(self, ts_ms: int) -> None:
+        """Give the graphs the frame's own time instead of the legacy API's fixed 30 fps clock.
+
+        ``solutions`` ``process()`` stamps every frame 33.333 ms after the previous one, whatever the real
+        spacing. BlazePose's landmark filter (a time-based one-euro filter) then sees frames fed at 5 fps
+        (``analyze``) as six times faster motion than frames fed at 25 fps (live, kiosk), so the same
+        recording gave different landmarks per surface: nose height above the shoulders 0.018 shoulder
+        widths lower on average at 5 fps than at 25 fps on the demo clip (sd 0.025), enough to move posture
+        from 25 % to 65 % slumped. With the real times the two agree (mean -0.001). A source whose times
+        start again (a new file through the same extractor) continues after the last time fed.
+        """
+        graphs = [g for g in (self._pose, self._face, self._hands) if hasattr(g, "_simulated_timestamp")]
+        if not graphs:
+            return
+        last = max(int(g._simulated_timestamp) for g in graphs)
+        us = int(ts_ms) * 1000 + self._clock_offset_us
+        if us <= last:
+            self._clock_offset_us += last + _FRAME_US - us
+            us = last + _FRAME_US
+        for g in graphs:
+            g._simulated_timestamp = us - _FRAME_US  # process() adds one 30 fps frame before stamping
 
     def reset(self) -> None:
         """Forget the followed person (a new trainee)."""
