@@ -276,3 +276,61 @@ def test_item05_kiosk_never_serves_the_review_page() -> None:
             "bad = [m for m in sys.modules if m.startswith(('streamlit', 'bodycoach.apps.ui'))]\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# -- 7. A corrupt row in a valid database ----------------------------------------------------------------
+def _three_sessions(home: Path) -> list[int]:
+    with SessionStore(home) as s:
+        return [synthetic_session(s, n=20, trainee=name) for name in ("Kari", "Ola", "Per")]
+
+
+def _sql(home: Path, stmt: str, *args: object) -> None:
+    con = sqlite3.connect(home / "sessions.db")
+    con.execute(stmt, args)
+    con.commit()
+    con.close()
+
+
+@pytest.mark.parametrize(("damage", "needle"), [
+    ("UPDATE frames SET labels=X'0102030405' WHERE session_id=2 AND ts_ms=400", "frame at 400 ms"),
+    ("UPDATE frames SET states=X'FFFF' || substr(states, 3) WHERE session_id=2 AND ts_ms=200", "vocabulary code"),
+    ("UPDATE frames SET scores=X'00' WHERE session_id=2 AND ts_ms=0", "frame at 0 ms"),
+    ("UPDATE sessions SET behaviours='[\"arms\", ' WHERE id=2", "behaviours"),
+    ("UPDATE sessions SET calibration='{bad json' WHERE id=2", "calibration"),
+])
+def test_item07_corrupt_row_names_the_session_and_lists_the_rest(tmp_path: Path, damage: str, needle: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    _three_sessions(home)
+    _sql(home, damage)
+    assert main(["sessions", "--home", str(home)]) == 0
+    captured = capsys.readouterr()
+    assert all(name in captured.out for name in ("Kari", "Ola", "Per"))
+    if "sessions SET" in damage:  # a damaged session row is named on stderr
+        assert captured.err.startswith("bodycoach: warning: session 2:") and needle in captured.err
+    assert main(["sessions", "--json", "--home", str(home)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["trainee"] for r in rows] == ["Per", "Ola", "Kari"]
+    if "calibration" in damage:  # metadata only: the frames are intact and still export
+        assert main(["export", "2", "--out", str(tmp_path / "exp"), "--home", str(home)]) == 0
+        assert needle in rows[1]["problem"]
+        return
+    assert main(["export", "2", "--out", str(tmp_path / "exp"), "--home", str(home)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("bodycoach: error: session 2") and needle in err and err.count("\n") == 1
+    assert main(["export", "1", "--out", str(tmp_path / "exp"), "--home", str(home)]) == 0  # the rest is fine
+    if "sessions SET" in damage:
+        with SessionStore(home) as s:
+            assert s.list_sessions()[1].problem and needle in s.list_sessions()[1].problem
+
+
+def test_item07_bad_landmark_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    _three_sessions(home)
+    _sql(home, "UPDATE landmarks SET data=X'78DA0102' WHERE session_id=2 AND ts_ms=1000")
+    with SessionStore(home) as s:
+        with pytest.raises(StoreError, match=r"session 2: landmarks at 1000 ms"):
+            s.landmarks_at(2, 1000)
+        assert s.landmarks_at(2, 2000) is not None and s.landmarks_at(1, 1000) is not None
+        with pytest.raises(StoreError, match=r"session 2: landmarks at 1000 ms"):
+            list(s.iter_landmarks(2))

@@ -165,6 +165,9 @@ def run_sessions(args: argparse.Namespace) -> int:
     """List sessions."""
     with _store(args) as store:
         infos = store.list_sessions(trainee=args.trainee, scenario=args.scenario)
+    for i in infos:
+        if i.problem:
+            print(f"bodycoach: warning: session {i.id}: {terminal_safe(i.problem)}", file=sys.stderr)
     if args.json:
         print(_json([i.to_dict() for i in infos], indent=2))
         return 0

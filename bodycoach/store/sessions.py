@@ -24,6 +24,7 @@ import math
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -199,6 +200,8 @@ class SessionInfo:
         calibration: The calibration used (JSON object) or None.
         behaviours: Behaviour order of the stored codes.
         app_version: bodycoach version that recorded it.
+        problem: What is wrong with the stored row (damaged JSON), or None. A session with a problem is
+            still listed; ``load`` refuses it only when the frames cannot be read.
     """
 
     id: int
@@ -215,10 +218,12 @@ class SessionInfo:
     calibration: Any
     behaviours: tuple[str, ...]
     app_version: str | None
+    problem: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        return {
+        extra = {} if self.problem is None else {"problem": self.problem}
+        return {**extra, 
             "id": self.id,
             "trainee": self.trainee,
             "scenario": self.scenario,
@@ -690,6 +695,32 @@ class SessionWriter:
             raise flush_error
 
 
+def _check_frames(session_id: int, frames: Sequence[tuple[Any, ...]], nb: int, vocab_size: int) -> None:
+    """Raise ``StoreError`` naming the session and the first damaged frame row (wrong blob size, unknown code)."""
+    for ts, labels, states, scores in frames:
+        for name, blob, size in (("labels", labels, 2 * nb), ("states", states, 2 * nb), ("scores", scores, nb)):
+            if not isinstance(blob, bytes) or len(blob) != size:
+                got = f"{len(blob)} bytes" if isinstance(blob, bytes) else type(blob).__name__
+                raise StoreError(f"session {session_id}: frame at {ts} ms: {name} is {got}; expected {size} "
+                                 f"bytes for {nb} behaviours (the database row is damaged; other sessions are "
+                                 f"not affected)")
+        for name, blob in (("labels", labels), ("states", states)):
+            codes = codec.decode_codes(blob)
+            if codes.size and int(codes.max()) >= vocab_size:
+                raise StoreError(f"session {session_id}: frame at {ts} ms: {name} holds vocabulary code "
+                                 f"{int(codes.max())}, which is not in the vocab table (the database row is "
+                                 f"damaged; other sessions are not affected)")
+
+
+def _decode_landmarks_row(session_id: int, row: Sequence[Any]) -> Landmarks:
+    ts, w, h, nf, mirrored, data = row
+    try:
+        return codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf), bool(mirrored))
+    except (ValueError, TypeError, zlib.error) as exc:
+        raise StoreError(f"session {session_id}: landmarks at {ts} ms cannot be decoded ({exc}); the database "
+                         f"row is damaged (other frames are not affected)") from None
+
+
 class SessionStore:
     """All sessions of one data folder.
 
@@ -847,12 +878,29 @@ class SessionStore:
         video: Path | None = None
         if video_path:
             video = (self.home / video_path) if video_owned else Path(video_path)
+        # One damaged row must not hide the others: what cannot be parsed is reported, not raised.
+        problems = []
+        calib: Any = None
+        if calibration is not None:
+            try:
+                calib = json.loads(calibration)
+            except (TypeError, ValueError) as exc:
+                problems.append(f"the calibration column is not valid JSON ({exc})")
+        order: tuple[str, ...] = ()
+        try:
+            parsed = json.loads(behaviours)
+            if not isinstance(parsed, list) or not all(isinstance(b, str) for b in parsed):
+                raise ValueError("expected a list of names")
+            order = tuple(parsed)
+        except (TypeError, ValueError) as exc:
+            problems.append(f"the behaviours column is not a JSON list of names ({exc}); its frames cannot "
+                            f"be read")
         return SessionInfo(
-            id=int(sid), trainee=trainee, scenario=scenario, source=source, started_at=started_at,
-            duration_s=float(duration_s), status=status, status_reason=reason, frame_count=int(frame_count),
-            video_path=video, video_owned=bool(video_owned),
-            calibration=None if calibration is None else json.loads(calibration),
-            behaviours=tuple(json.loads(behaviours)), app_version=app_version,
+            id=int(sid), trainee=str(trainee), scenario=scenario, source=source, started_at=str(started_at),
+            duration_s=float(duration_s), status=str(status), status_reason=reason,
+            frame_count=int(frame_count or 0), video_path=video, video_owned=bool(video_owned),
+            calibration=calib, behaviours=order, app_version=app_version,
+            problem="; ".join(problems) or None,
         )
 
     _COLUMNS = ("id, trainee, scenario, source, started_at, duration_s, status, status_reason, behaviours, "
@@ -905,8 +953,10 @@ class SessionStore:
         info = self.get(session_id)
         with self._sql("loading a session") as c:
             vocab_rows = c.execute("SELECT code, label FROM vocab").fetchall()
-            frames = c.execute("SELECT ts_ms, labels, states, scores FROM frames WHERE session_id=? ORDER "
-                               "BY ts_ms",
+            # CAST: a damaged row holding TEXT where a blob belongs reads as bytes (then checked), instead
+            # of sqlite3's "Could not decode to UTF-8" for the whole query.
+            frames = c.execute("SELECT ts_ms, CAST(labels AS BLOB), CAST(states AS BLOB), CAST(scores AS BLOB) "
+                               "FROM frames WHERE session_id=? ORDER BY ts_ms",
                                (info.id,)).fetchall()
             phase_rows = c.execute("SELECT phase, start_ms, end_ms FROM phases WHERE session_id=? ORDER BY "
                                    "start_ms",
@@ -914,12 +964,16 @@ class SessionStore:
             event_rows = c.execute(
                 "SELECT behaviour, label, start_ms, end_ms, peak_score FROM events WHERE session_id=? "
                 "ORDER BY start_ms, behaviour", (info.id,)).fetchall()
+        if info.problem is not None and not info.behaviours:
+            raise StoreError(f"session {info.id}: {info.problem}; the database row is damaged (other sessions "
+                             f"are not affected)")
         vocab = np.empty(max((r[0] for r in vocab_rows), default=0) + 1, dtype=object)
         vocab[:] = UNKNOWN
         for code, label in vocab_rows:
             vocab[code] = label
         nb = len(info.behaviours)
         n = len(frames)
+        _check_frames(info.id, frames, nb, len(vocab))
         ts = np.fromiter((f[0] for f in frames), dtype=np.int64, count=n)
         if n:
             lab = np.frombuffer(b"".join(f[1] for f in frames), dtype="<u2").reshape(n, nb)
@@ -953,8 +1007,7 @@ class SessionStore:
                 "ORDER BY ABS(ts_ms - ?) LIMIT 1", (int(session_id), float(ts_ms))).fetchone()
         if row is None:
             return None
-        ts, w, h, nf, mirrored, data = row
-        return codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf), bool(mirrored))
+        return _decode_landmarks_row(int(session_id), row)
 
     def iter_landmarks(self, session_id: int) -> Iterator[Landmarks]:
         """All stored landmarks of a session in time order."""
@@ -962,8 +1015,8 @@ class SessionStore:
             rows = c.execute("SELECT ts_ms, image_w, image_h, num_faces, mirrored, data FROM landmarks WHERE "
                              "session_id=? "
                              "ORDER BY ts_ms", (int(session_id),)).fetchall()
-        for ts, w, h, nf, mirrored, data in rows:
-            yield codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf), bool(mirrored))
+        for row in rows:
+            yield _decode_landmarks_row(int(session_id), row)
 
     def delete(self, session_id: int) -> None:
         """Delete a session with its frames, landmarks, events, corrections and owned video."""
@@ -1077,8 +1130,8 @@ class SessionStore:
                 if lm is not None:
                     yield c, lm
                 continue
-            for ts, w, h, nf, mirrored, data in rows:
-                yield c, codec.decode_landmarks(data, int(ts), (int(w), int(h)), int(nf), bool(mirrored))
+            for row in rows:
+                yield c, _decode_landmarks_row(c.session_id, row)
 
     def delete_correction(self, correction_id: int) -> None:
         """Remove one correction."""
