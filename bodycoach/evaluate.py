@@ -40,6 +40,7 @@ class Row:
     video: str
     frame_time_s: float
     labels: dict[str, str]
+    source: str = ""  # source_repo (the CV group of a still; a video frame's group is its clip)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,20 @@ class GenkiRow:
     pitch_rad: float
 
 
+@dataclass(frozen=True)
+class HandRow:
+    """One photo of a single hand (``hands11k_labels.csv``): which side faces the camera.
+
+    ``side`` (the person's own hand) is kept for checking the system's own left/right reading; it is never
+    an input. ``subject`` groups one person's photos (the CV group).
+    """
+
+    file: str
+    palm: str
+    side: str
+    subject: str
+
+
 @dataclass
 class Dataset:
     """A parsed data folder."""
@@ -59,6 +74,7 @@ class Dataset:
     root: Path
     rows: list[Row] = field(default_factory=list)
     genki: list[GenkiRow] = field(default_factory=list)
+    hands: list[HandRow] = field(default_factory=list)
 
 
 def _read_csv(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
@@ -106,7 +122,8 @@ def load_dataset(root: str | Path) -> Dataset:
         if video and ft < 0:
             raise BodycoachError(f"{labels}:{i}: frame_time_s = {t}, expected >= 0")
         lab = {k: (r.get(k) or "").strip().lower() for k in ("eye_contact", "smile", "arms", "palm", "head")}
-        ds.rows.append(Row(file=r["file"].strip(), video=video, frame_time_s=ft, labels=lab))
+        ds.rows.append(Row(file=r["file"].strip(), video=video, frame_time_s=ft, labels=lab,
+                           source=(r.get("source_repo") or "").strip()))
     genki = root / "genki4k_labels.csv"
     if genki.exists():
         for i, r in enumerate(_read_csv(genki, ("file", "smile", "yaw_rad", "pitch_rad")), start=2):
@@ -115,6 +132,15 @@ def load_dataset(root: str | Path) -> Dataset:
                 raise BodycoachError(f"{genki}:{i}: smile = {s!r}, expected 0 or 1")
             ds.genki.append(GenkiRow(r["file"].strip(), int(s), _float(genki, i, "yaw_rad", r["yaw_rad"]),
                                      _float(genki, i, "pitch_rad", r["pitch_rad"])))
+    hands = root / "hands11k_labels.csv"
+    if hands.exists():
+        for i, r in enumerate(_read_csv(hands, ("file", "palm")), start=2):
+            palm = r["palm"].strip().lower()
+            if palm not in ("palm", "back", "unclear", ""):
+                raise BodycoachError(f"{hands}:{i}: palm = {r['palm']!r}, expected palm, back or unclear")
+            if palm in ("palm", "back"):
+                ds.hands.append(HandRow(r["file"].strip(), palm, (r.get("side") or "").strip().lower(),
+                                        (r.get("subject") or "").strip() or f"line{i}"))
     return ds
 
 
@@ -280,6 +306,7 @@ class Predictions:
 
     rows: list[tuple[Row, FrameResult | None]] = field(default_factory=list)
     genki: list[tuple[GenkiRow, FrameResult | None]] = field(default_factory=list)
+    hands: list[tuple[HandRow, FrameResult | None]] = field(default_factory=list)
 
 
 def predict(ds: Dataset, source: LandmarkSource, make_analyzer: Callable[[], Any],
@@ -309,6 +336,10 @@ def predict(ds: Dataset, source: LandmarkSource, make_analyzer: Callable[[], Any
         pred.rows.append((r, found))
     for g in ds.genki:
         pred.genki.append((g, analyse_still(source.image(ds.root / g.file), make_analyzer)))
+        if on_row:
+            on_row()
+    for h in ds.hands:
+        pred.hands.append((h, analyse_still(source.image(ds.root / h.file), make_analyzer)))
         if on_row:
             on_row()
     return pred
@@ -448,6 +479,12 @@ def score(pred: Predictions) -> dict[str, Any]:
     out["palm"] = {"n": len(t_p), "accuracy": (sum(t == p for t, p in zip(t_p, p_p, strict=True)) / len(t_p))
                    if t_p else 0.0}
     cover("palm", p_p)
+    # Isolated hands (no body in view): palm / back of the one hand; unknown or not_visible = wrong.
+    if pred.hands:
+        ok_h = [_label(res, Behaviour.PALM) == h.palm for h, res in pred.hands]
+        out["palm_isolated"] = {"n": len(ok_h), "accuracy": sum(ok_h) / len(ok_h)}
+        coverage["palm_isolated"] = sum(_label(res, Behaviour.PALM) in ("palm", "back")
+                                        for _, res in pred.hands) / len(pred.hands)
     # No labelled rows = no figure (NaN, printed as "—" and null in JSON), not a score of 0.
     for d in out.values():
         if isinstance(d, dict) and d.get("n") == 0:
@@ -468,6 +505,7 @@ HEADLINE = (
     ("smile_present", "accuracy"), ("smile_type", "macro_f1"), ("genki_smile", "accuracy"),
     ("genki_head", "yaw_mae_deg"), ("genki_head", "pitch_mae_deg"), ("head", "macro_f1"), ("head", "propped_f1"),
     ("head", "turned_f1"), ("arms", "macro_f1"), ("arms", "crossed_f1"), ("palm", "accuracy"),
+    ("palm_isolated", "accuracy"),
 )
 
 
@@ -487,12 +525,22 @@ def iter_table(report: dict[str, Any]) -> Iterator[str]:
         return "—" if isinstance(v, float) and math.isnan(v) else (f"{v:.3f}" if isinstance(v, float) else str(v))
 
     yield f"{'category':<14} {'n':>5}  figures"
-    for key in ("eye_contact", "smile_present", "smile_type", "genki_smile", "genki_head", "head", "arms", "palm"):
+    cv = report.get("cv")
+    for key in ("eye_contact", "smile_present", "smile_type", "genki_smile", "genki_head", "head", "arms", "palm",
+                "palm_isolated"):
+        if key not in report:
+            continue
         d = report.get(key, {})
         figs = "  ".join(f"{k}={f(v)}" for k, v in d.items() if k not in ("n", "confusion", "per_class_f1"))
         if "per_class_f1" in d:
             figs += "  (per class F1: " + ", ".join(f"{k} {v:.2f}" for k, v in d["per_class_f1"].items()) + ")"
         yield f"{key:<14} {d.get('n', 0):>5}  {figs}"
+        if cv is not None and key in cv:
+            c = cv[key]
+            figs = "  ".join(f"{k}={f(v)}" for k, v in c.items() if k not in ("n", "confusion", "per_class_f1"))
+            if "per_class_f1" in c:
+                figs += "  (per class F1: " + ", ".join(f"{k} {v:.2f}" for k, v in c["per_class_f1"].items()) + ")"
+            yield f"{'  CV':<14} {c.get('n', 0):>5}  {figs}"
     yield "coverage       " + "  ".join(f"{k}={f(v)}" for k, v in report.get("coverage", {}).items())
     conf = report.get("smile_type", {}).get("confusion")
     if conf:
@@ -502,3 +550,154 @@ def iter_table(report: dict[str, Any]) -> Iterator[str]:
         yield f"{'':<11}" + "".join(f"{c[:9]:>10}" for c in cols)
         for t, row in conf.items():
             yield f"{t:<11}" + "".join(f"{row[c]:>10}" for c in cols)
+
+
+# --- grouped cross-validation ---------------------------------------------------------------------
+
+
+class MemorySource:
+    """Keeps every landmark sequence of a :class:`LandmarkSource` in memory (repeated analyses skip the disk)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self._img: dict[Path, Any] = {}
+        self._vid: dict[tuple[Path, float], Any] = {}
+
+    def image(self, path: Path) -> Any:
+        """Landmarks of a still (memoised)."""
+        if path not in self._img:
+            self._img[path] = self.inner.image(path)
+        return self._img[path]
+
+    def video(self, path: Path, until_ms: float) -> Any:
+        """Landmarks of a clip prefix (memoised)."""
+        key = (path, until_ms)
+        if key not in self._vid:
+            self._vid[key] = self.inner.video(path, until_ms)
+        return self._vid[key]
+
+    def close(self) -> None:
+        """Release the inner source."""
+        close = getattr(self.inner, "close", None)
+        if close is not None:
+            close()
+
+
+def _nearest(seq: Sequence[Landmarks], t_ms: float) -> int:
+    return min(range(len(seq)), key=lambda k: abs(seq[k].timestamp_ms - t_ms))
+
+
+def fit_rows(ds: Dataset, source: Any, config: Any = None) -> tuple[list[Any], dict[int, str]]:
+    """Every labelled example of ``ds`` as a ``tuning.FitRow`` (landmarks + features of the labelled frame).
+
+    Groups: a still's ``source_repo`` (its file when no source is given), a video frame's clip, a GENKI
+    image by its content, a hand photo by its subject. Returns the rows and, for GENKI images whose content
+    is also a labels.csv still, the index of that still (so both land in the same fold).
+    """
+    from bodycoach.analysis import Analyzer
+    from bodycoach.tuning import FitRow
+
+    an = Analyzer(config=config)
+    out: list[Any] = []
+    still_by_hash: dict[str, int] = {}
+    same_as: dict[int, str] = {}
+    for r in ds.rows:
+        if r.video:
+            seq = source.video(ds.root / r.video, r.frame_time_s * 1000.0)
+            if not seq:
+                lm, hist = Landmarks.empty(int(r.frame_time_s * 1000)), ()
+            else:
+                i = _nearest(seq, r.frame_time_s * 1000.0)
+                lm, hist = seq[i], tuple(seq[: i + 1])
+            group = f"clip:{r.video}"
+        else:
+            lm, hist = source.image(ds.root / r.file), ()
+            group = f"source:{r.source}" if r.source else f"file:{r.file}"
+            still_by_hash.setdefault(_file_hash(ds.root / r.file), len(out))
+        out.append(FitRow("row", r, group, lm, an.features(lm), hist))
+    for g in ds.genki:
+        lm = source.image(ds.root / g.file)
+        k = len(out)
+        digest = _file_hash(ds.root / g.file)
+        out.append(FitRow("genki", g, f"image:{digest}", lm, an.features(lm)))
+        if digest in still_by_hash:
+            same_as[k] = out[still_by_hash[digest]].group
+    for h in ds.hands:
+        lm = source.image(ds.root / h.file)
+        out.append(FitRow("hand", h, f"subject:{h.subject}", lm, an.features(lm)))
+    return out, same_as
+
+
+def assign_folds(rows: Sequence[Any], k: int, same_as: dict[int, str] | None = None) -> list[int]:
+    """Fold index per row; a group never spans two folds.
+
+    labels.csv groups (few and uneven) are dealt largest first to the fold with the fewest rows, as
+    scikit-learn's GroupKFold does; the many small groups (GENKI images, hand subjects) by a stable hash of
+    the group name. A GENKI image that is also a labels.csv still follows that still's group.
+    """
+    same_as = same_as or {}
+    sizes: dict[str, int] = {}
+    for r in rows:
+        if r.kind == "row":
+            sizes[r.group] = sizes.get(r.group, 0) + 1
+    load = [0] * k
+    fold_of: dict[str, int] = {}
+    for g, n in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
+        f = min(range(k), key=lambda i: (load[i], i))
+        fold_of[g] = f
+        load[f] += n
+    out = []
+    for i, r in enumerate(rows):
+        g = same_as.get(i, r.group)
+        if g not in fold_of:
+            fold_of[g] = int(hashlib.sha1(g.encode()).hexdigest()[:8], 16) % k
+        out.append(fold_of[g])
+    return out
+
+
+def cross_validate(ds: Dataset, source: Any, config: Any, k: int = 5,
+                   tunables: Sequence[Any] | None = None,
+                   progress: Callable[[str], None] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Grouped k-fold CV: per fold, fit every tunable on the other folds, then score the fold's rows.
+
+    The held-out rows are analysed exactly as ``predict`` does (the full analyzer, a video frame with its
+    clip's history) under the fold's config. Returns ``(cv report, protocol info)``; the report has the
+    keys of :func:`score`.
+    """
+    import time
+
+    from bodycoach.analysis import Analyzer
+    from bodycoach.tuning import FitData
+    from bodycoach.tuning import tunables as registered
+
+    t0 = time.perf_counter()
+    tun = list(tunables) if tunables is not None else registered()
+    rows, same_as = fit_rows(ds, source, config)
+    folds = assign_folds(rows, k, same_as)
+    merged = Predictions()
+    chosen: dict[str, list[Any]] = {t.name: [] for t in tun}
+    for fold in range(k):
+        train = FitData([r for r, f in zip(rows, folds, strict=True) if f != fold])
+        test = [r for r, f in zip(rows, folds, strict=True) if f == fold]
+        if not test:
+            continue
+        cfg = config
+        for t in tun:
+            if not any(r.kind in t.kinds for r in train.rows):
+                continue
+            params = t.fit(train, cfg)
+            cfg = t.apply(params, cfg)
+            chosen[t.name].append(params if isinstance(params, (int, float, str)) or params is None else "fitted")
+        sub = Dataset(root=ds.root, rows=[r.row for r in test if r.kind == "row"],
+                      genki=[r.row for r in test if r.kind == "genki"], hands=[r.row for r in test if r.kind == "hand"])
+        pred = predict(sub, source, lambda cfg=cfg: Analyzer(config=cfg))
+        merged.rows.extend(pred.rows)
+        merged.genki.extend(pred.genki)
+        merged.hands.extend(pred.hands)
+        if progress:
+            progress(f"fold {fold + 1}/{k}: {len(test)} rows held out")
+    info = {"folds": k, "groups": len({r.group for r in rows}),
+            "group_by": "source_repo (stills), clip (video frames), image (GENKI), subject (hands)",
+            "tunables": {name: v for name, v in chosen.items()},
+            "seconds": round(time.perf_counter() - t0, 1)}
+    return score(merged), info

@@ -2,6 +2,7 @@
 
     python calibration/sweep.py ../shared/data/dev                 # every sweep below
     python calibration/sweep.py ../shared/data/dev head.turned_yaw_deg
+    python calibration/sweep.py ../shared/data/dev --support     # each rule's support (switched off)
 
 Each line: the value, then the evaluate figures that threshold drives, with every other value as in
 calibration/thresholds.toml. Landmarks come from the ``bodycoach evaluate`` cache (run it once first).
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 SWEEPS: dict[str, tuple[list[float], list[str]]] = {
@@ -43,26 +43,81 @@ SWEEPS: dict[str, tuple[list[float], list[str]]] = {
 }
 
 
-class MemorySource:
-    """Keeps every landmark sequence in memory so repeated analyses skip the disk."""
+# Rules and how to switch each off: thresholds that make it never fire, or a predicate patched to False.
+# (category, label column, off)
+RULES: dict[str, tuple[str, dict[str, float] | tuple[str, str]]] = {
+    "arms: crossed (wrist near the other elbow)": ("arms", {"arms.crossed_wrist_elbow_sw": 0.0}),
+    "arms: crossed on the chest vs counter": ("arms", {"arms.crossed_chest_min_up_sw": -5.0}),
+    "arms: chin rest (forearms folded under the chin)": ("arms", ("bodycoach.classifiers.arms", "chin_rest")),
+    "arms: hand tucked at the other elbow": ("arms", ("bodycoach.classifiers.arms", "tucked_hand")),
+    "arms: hanging down": ("arms", {"arms.down_min_vert_deg": 90.0}),
+    "arms: extended on the counter": ("arms", {"arms.extended_max_wrist_up_sw": -5.0}),
+    "palm: folded into crossed arms = back": ("palm", ("bodycoach.classifiers.hands", "folded_in_crossed_arms")),
+    "palm: 3-D curl flips the side": ("palm", ("bodycoach.classifiers.hands", "curled_like_other_hand")),
+    "palm: hand over the face = back": ("palm", ("bodycoach.classifiers.hands", "covers_face")),
+    "palm: hand on the head, edge-on = back": ("palm", ("bodycoach.classifiers.hands", "on_head_edge_on")),
+    "head: propped (hand at the lower face)": ("head", {"head.propped_hand_face_iod": 0.0}),
+    "head: propped needs pitch <= limit": ("head", {"head.propped_max_pitch_deg": 90.0}),
+    "head: propped not with fingers up": ("head", {"head.propped_max_finger_up_iod": 20.0}),
+    "head: turned (|yaw| >= limit)": ("head", {"head.turned_yaw_deg": 90.0}),
+}
 
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self._img: dict[Path, Any] = {}
-        self._vid: dict[tuple[Path, float], Any] = {}
 
-    def image(self, path: Path) -> Any:
-        """Landmarks of a still (memoised)."""
-        if path not in self._img:
-            self._img[path] = self.inner.image(path)
-        return self._img[path]
+def rule_support(data: Any, base: Any, rules: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Switch each rule off and count the labelled predictions it changes (in-sample, per-frame classifiers).
 
-    def video(self, path: Path, until_ms: float) -> Any:
-        """Landmarks of a clip prefix (memoised)."""
-        key = (path, until_ms)
-        if key not in self._vid:
-            self._vid[key] = self.inner.video(path, until_ms)
-        return self._vid[key]
+    ``supported`` = rows the rule gets right that are wrong without it; ``against`` = the reverse; the
+    sources are the ``source_repo`` of the supported rows (a hand photo's subject for isolated hands).
+    """
+    import importlib
+
+    from bodycoach.tuning import set_value
+    from bodycoach.types import Behaviour
+
+    def labels(cfg: Any, category: str) -> dict[int, tuple[str, str, str]]:
+        out = {}
+        for i, (r, res) in enumerate(data.results(cfg, ("row", "hand"))):
+            if r.kind == "hand":
+                if category != "palm":
+                    continue
+                truth, src = r.row.palm, f"subject {r.row.subject}"
+            else:
+                truth, src = r.row.labels.get(category, ""), r.row.source
+            if truth in ("", "unclear", "none") or (category == "arms" and truth not in (
+                    "hidden", "crossed_chest", "crossed_table", "extended", "down", "other")):
+                continue
+            out[i] = (truth, res.label(Behaviour(category)), src)
+        return out
+
+    on = {c: labels(base, c) for c in ("arms", "palm", "head")}
+    report = []
+    for name, (category, off) in (rules or RULES).items():
+        if isinstance(off, dict):
+            cfg = base
+            for k, v in off.items():
+                cfg = set_value(cfg, k, v)
+            got = labels(cfg, category)
+        else:
+            mod = importlib.import_module(off[0])
+            saved = getattr(mod, off[1])
+            setattr(mod, off[1], lambda *a, **k: False)
+            try:
+                got = labels(base, category)
+            finally:
+                setattr(mod, off[1], saved)
+        sup, against, changed = [], [], 0
+        for i, (truth, p_on, src) in on[category].items():
+            p_off = got[i][1]
+            if p_on == p_off:
+                continue
+            changed += 1
+            if p_on == truth and p_off != truth:
+                sup.append(src)
+            elif p_off == truth and p_on != truth:
+                against.append(src)
+        report.append({"rule": name, "changed": changed, "supported": len(sup), "sources": len(set(sup)),
+                       "against": len(against), "keeps": len(sup) >= 5 and len(set(sup)) >= 2})
+    return report
 
 
 def main(argv: list[str]) -> int:
@@ -73,12 +128,21 @@ def main(argv: list[str]) -> int:
     from bodycoach.analysis import Analyzer
     from bodycoach.apps.cmd_evaluate import default_cache_dir
     from bodycoach.config import load_config
-    from bodycoach.evaluate import LandmarkSource, headline, load_dataset, predict, score
+    from bodycoach.evaluate import LandmarkSource, MemorySource, fit_rows, headline, load_dataset, predict, score
 
     ds = load_dataset(argv[0])
-    names = argv[1:] or list(SWEEPS)
     base = load_config()
     src = MemorySource(LandmarkSource(default_cache_dir()))
+    if argv[1:] == ["--support"]:
+        from bodycoach.tuning import FitData
+
+        data = FitData(fit_rows(ds, src, base)[0])
+        print(f"{'rule':<52} {'changed':>7} {'right':>6} {'sources':>7} {'wrong':>6}  keeps (>= 5 from >= 2)")
+        for r in rule_support(data, base):
+            print(f"{r['rule']:<52} {r['changed']:>7} {r['supported']:>6} {r['sources']:>7} {r['against']:>6}  "
+                  f"{'yes' if r['keeps'] else 'NO'}")
+        return 0
+    names = argv[1:] or list(SWEEPS)
     for name in names:
         values, figures = SWEEPS[name]
         section, key = name.split(".")

@@ -16,6 +16,29 @@ from bodycoach.types import ArmsPose, Behaviour, Classification, Features, Hands
 _CROSSED = (ArmsPose.CROSSED_CHEST.value, ArmsPose.CROSSED_TABLE.value)
 
 
+def folded_in_crossed_arms(f: Features, t: PalmConfig, arms: Classification | None) -> bool:
+    """Crossed arms with the hands out of the hand model's sight or curled: the fingers wrap the upper arms
+    and show their backs."""
+    return (arms is not None and arms.label in _CROSSED
+            and not f.get("palm_finger_ext_hl") > t.crossed_max_finger_ext_hl)
+
+
+def curled_like_other_hand(f: Features, t: PalmConfig) -> bool:
+    """The fingers curl like the other hand's (3-D): the pose gave this hand the wrong side."""
+    return f.get("palm_curl_hl") <= -t.flip_min_curl_hl
+
+
+def covers_face(f: Features, t: PalmConfig) -> bool:
+    """A hand over the face has its palm toward it."""
+    return f.get("palm_face_overlap_share") >= t.face_cover_min_share
+
+
+def on_head_edge_on(f: Features, t: PalmConfig, pf: float) -> bool:
+    """A hand on the head, edge-on: the palm rests on the head."""
+    return (f.get("palm_face_gap_iod") <= t.head_touch_max_gap_iod
+            and f.get("palm_above_eyes_iod") >= t.head_touch_min_above_eyes_iod and abs(pf) < t.head_touch_max_abs_facing)
+
+
 def classify_palm(f: Features, t: PalmConfig, arms: Classification | None = None) -> Classification:
     """Palm or back of the most visible hand; not_visible without hands.
 
@@ -30,20 +53,17 @@ def classify_palm(f: Features, t: PalmConfig, arms: Classification | None = None
     if not math.isfinite(hands) or (hands < 1 and not math.isfinite(g("shoulder_width_px"))):
         # No hand and no body either: nothing says whether hands are there.
         return Classification.unknown(Behaviour.PALM, ts)
-    if arms is not None and arms.label in _CROSSED and not g("palm_finger_ext_hl") > t.crossed_max_finger_ext_hl:
-        # Crossed arms with the hands out of the hand model's sight or curled: the fingers wrap the upper
-        # arms and show their backs (dev: every crossed-arms row with a palm label is "back").
+    if folded_in_crossed_arms(f, t, arms):
         return make(Behaviour.PALM, PalmSide.BACK, 0.7, ts)
     pf = g("palm_facing")
     if not math.isfinite(pf):
         return make(Behaviour.PALM, PalmSide.NOT_VISIBLE, 0.8, ts)
-    if g("palm_curl_hl") <= -t.flip_min_curl_hl:
-        pf = -pf  # the fingers curl like the other hand's: the pose gave this hand the wrong side
-    if g("palm_face_overlap_share") >= t.face_cover_min_share:
-        return make(Behaviour.PALM, PalmSide.BACK, 0.7, ts)  # a hand over the face has its palm toward it
-    if (g("palm_face_gap_iod") <= t.head_touch_max_gap_iod
-            and g("palm_above_eyes_iod") >= t.head_touch_min_above_eyes_iod and abs(pf) < t.head_touch_max_abs_facing):
-        return make(Behaviour.PALM, PalmSide.BACK, 0.6, ts)  # a hand on the head, edge-on: palm on the head
+    if curled_like_other_hand(f, t):
+        pf = -pf
+    if covers_face(f, t):
+        return make(Behaviour.PALM, PalmSide.BACK, 0.7, ts)
+    if on_head_edge_on(f, t, pf):
+        return make(Behaviour.PALM, PalmSide.BACK, 0.6, ts)
     if abs(pf) < t.min_abs_facing:
         return Classification.unknown(Behaviour.PALM, ts)  # edge-on: neither side faces the camera
     label = PalmSide.PALM if pf > 0 else PalmSide.BACK
