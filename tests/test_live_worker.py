@@ -381,3 +381,77 @@ def test_session_saver_keeps_or_deletes_the_session(tmp_path: Any, keep: bool) -
         assert len(data.timestamps_ms) == 12
         assert [p.phase for p in data.phases] == ["reception", "problem_solving"]
         assert data.info.trainee == "Kari" and data.info.scenario == "shy"
+
+
+class StatesCoach(FakeCoach):
+    """A coach whose stable states are fixed: a warm smile and eye contact, arms not in view."""
+
+    def step_landmarks(self, lm: Landmarks) -> FrameResult:
+        ts = lm.timestamp_ms
+        states = {Behaviour.SMILE: "warm", Behaviour.EYE_CONTACT: "lens", Behaviour.ARMS: "out_of_view",
+                  Behaviour.POSTURE: "upright"}
+        cls = {b: Classification(b, lab, 0.9, ts) for b, lab in states.items()}
+        return FrameResult(landmarks=lm, features=Features.empty(ts), classifications=cls, states=states)
+
+
+def test_mode_and_customer_switch_start_new_segments_and_keep_everything() -> None:
+    """Switching face to face -> telephone, then the customer type, mid-session: three segments, nothing lost."""
+    pytest.importorskip("streamlit")
+    from bodycoach.apps.ui.live import phase_table, segment_heading, summary_segments
+
+    clock = Clock()
+    coach = StatesCoach(FakeExtractor(face=True))
+    w = LiveWorker(coach, render=fake_render, clock=clock)
+    stored: list[tuple[int, str]] = []
+
+    class Sink:
+        def add_frame(self, result: FrameResult, phase: str) -> None:
+            stored.append((result.timestamp_ms, phase))
+
+    w.attach_sink(Sink())
+
+    def run(n: int) -> None:
+        for _ in range(n):
+            w.process(frame())
+            clock.t += 0.1
+
+    w.update(mode="face_to_face", phase="reception")
+    run(10)
+    w.update(mode="telephone", phase="before_call")  # the stream and the coach go on
+    run(10)
+    w.update(scenario="rude")
+    run(5)
+    w.finish()
+    segs = w.segments()
+    assert [(s.index, s.mode, s.scenario, s.frames) for s in segs] == [
+        (1, "face_to_face", "", 10), (2, "telephone", "", 10), (3, "telephone", "rude", 5)]
+    assert w.stats().processed == 25 and len(stored) == 25  # every frame analysed and saved
+    assert coach.finished_at == [segs[-1].end_ms]  # one session: the coach is finished once, at the end
+    # Segments follow each other in time (one ends where the next begins) and each covers its own frames.
+    assert segs[0].end_ms is not None and segs[1].start_ms is not None and segs[0].end_ms <= segs[1].start_ms
+    reports = [r for _, r in summary_segments(w)]
+    assert [r.mode for r in reports] == ["face_to_face", "telephone", "telephone"]
+    assert reports[2].scenario == "rude"
+    assert reports[0].share(Behaviour.SMILE, "warm") == pytest.approx(1.0)
+    assert 800 <= reports[0].duration_ms <= 1000 and 800 <= reports[1].duration_ms <= 1000
+    assert segment_heading(segs[0], 3, "no") == "Del 1 av 3 · Ansikt til ansikt"
+    assert segment_heading(segs[2], 3, "en") == "Part 3 of 3 · Telephone · Customer type: Rude"
+    for r in reports:
+        for row in phase_table(r, "no"):
+            assert not any(k.split(": ")[0] == k.split(": ")[-1] and ": " in k for k in row)  # no "X: X"
+    # Telephone parts show no arms column; the face-to-face part has none either (arms not in view).
+    assert all(not any(k.startswith("Armene") for k in row) for r in reports for row in phase_table(r, "no"))
+
+
+def test_switch_before_the_first_frame_leaves_no_empty_segment() -> None:
+    w = LiveWorker(StatesCoach(FakeExtractor(face=True)), render=fake_render, clock=Clock())
+    w.update(mode="telephone", phase="before_call")
+    w.process(frame())
+    assert [(s.mode, s.frames) for s in w.segments()] == [("telephone", 1)]
+
+
+def test_framing_status_is_published() -> None:
+    w, _, _ = make_worker(FakeExtractor(face=False))
+    w.process(frame())
+    u = w.drain()[-1]
+    assert u.framing is not None and "no_face" in u.framing.issues or u.framing.frames == 1

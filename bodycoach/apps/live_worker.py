@@ -55,6 +55,8 @@ class LiveSettings:
         mode: ``"face_to_face"`` or ``"telephone"``.
         show_landmarks: Draw the landmark points on the returned video.
         scenario: Customer type being rehearsed (an id from ``bodycoach.feedback.scenarios``), or "".
+        want_body: The trainee wants arms and hands coached: the framing check asks for the counter and the
+            hands in the picture ("gå litt bakover ...") when they are not.
     """
 
     lang: str = "no"
@@ -62,6 +64,7 @@ class LiveSettings:
     mode: str = "face_to_face"
     show_landmarks: bool = False
     scenario: str = ""
+    want_body: bool = False
 
     def __post_init__(self) -> None:
         if self.lang not in ("no", "en"):
@@ -126,6 +129,10 @@ class LiveUpdate:
         ended: Events that ended at this frame.
         stats: Worker counters at this frame.
         settings: The settings the frame was processed with.
+        framing: The framing check held over the last moments (``bodycoach.feedback.framing.FramingStatus``),
+            or None before the first frame.
+        view: The stable camera view (``FrameResult.view``).
+        segment: 1-based segment of the session the frame belongs to.
     """
 
     timestamp_ms: int
@@ -137,6 +144,32 @@ class LiveUpdate:
     ended: tuple[FeedbackEvent, ...]
     stats: WorkerStats
     settings: LiveSettings
+    framing: Any | None = None
+    view: str = "unknown"
+    segment: int = 1
+
+
+@dataclass
+class LiveSegment:
+    """One stretch of a session with one mode and customer type (a switch starts the next one).
+
+    Attributes:
+        index: 1-based position in the session.
+        mode: ``"face_to_face"`` or ``"telephone"``.
+        scenario: Customer type id, or "".
+        start_ms: Worker time of its first frame (None before it has one).
+        end_ms: Worker time it ended (None while it runs).
+        recorder: Its session recorder (the summary of the segment).
+        frames: Frames recorded in it.
+    """
+
+    index: int
+    mode: str
+    scenario: str
+    recorder: Recorder
+    start_ms: int | None = None
+    end_ms: int | None = None
+    frames: int = 0
 
 
 class FrameSink(Protocol):
@@ -291,8 +324,11 @@ class LiveWorker:
         render: ``render(frame, result, lang=, show_landmarks=, cue=) -> frame``; default
             ``bodycoach.render.overlay.annotate``.
         cue_factory: Builds the cue scheduler for the settings (rebuilt when language or mode changes).
-        recorder: Session recorder for the summary card; default ``SessionRecorder`` for the settings
-            (built on first use: mode and customer type are fixed per session).
+        recorder: Session recorder of the first segment; default ``SessionRecorder`` for the settings.
+            Switching the mode or the customer type mid-session starts a new segment with a fresh recorder
+            from ``recorder_factory`` (a recorder's mode and customer type are fixed); the coach, its
+            history, the saved session and the earlier segments are kept.
+        recorder_factory: Builds a segment's recorder for the settings; default ``SessionRecorder``.
         queue_size: Updates kept for the page; older ones are dropped.
         clock: Monotonic clock in seconds (injectable for tests).
     """
@@ -306,6 +342,7 @@ class LiveWorker:
         render: Render | None = None,
         cue_factory: CueFactory | None = None,
         recorder: Recorder | None = None,
+        recorder_factory: Callable[[LiveSettings], Recorder] | None = None,
         queue_size: int = 4,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -319,7 +356,10 @@ class LiveWorker:
         self._render = render or _default_render
         self._cue_factory = cue_factory or _default_cues
         self._cues: CueSource | None = None
-        self._recorder = recorder
+        self._recorder_factory = recorder_factory or _default_recorder
+        self._segments: list[LiveSegment] = []
+        if recorder is not None:
+            self._segments.append(LiveSegment(1, self._settings.mode, self._settings.scenario, recorder))
         self.updates: queue.Queue[LiveUpdate] = queue.Queue(maxsize=queue_size)
         self._clock = clock
         self._t0: float | None = None
@@ -344,6 +384,7 @@ class LiveWorker:
         self._capture_max = 0
         self._sink: FrameSink | None = None
         self._finished = False
+        self._framing: Any | None = None  # bodycoach.feedback.framing.FramingCheck, built on first frame
         self.last_update: LiveUpdate | None = None
         self.transport: dict[str, float] = {}
 
@@ -385,11 +426,45 @@ class LiveWorker:
 
     @property
     def recorder(self) -> Recorder:
-        """The session recorder (summary card)."""
+        """The latest segment's session recorder (the first one is built for the settings on first use)."""
         with self._lock:
-            if self._recorder is None:
-                self._recorder = _default_recorder(self._settings)
-            return self._recorder
+            if not self._segments:
+                st = self._settings
+                self._segments.append(LiveSegment(1, st.mode, st.scenario, self._recorder_factory(st)))
+            return self._segments[-1].recorder
+
+    def segments(self) -> list[LiveSegment]:
+        """The session's segments so far, oldest first (one per mode / customer-type stretch)."""
+        with self._lock:
+            return list(self._segments)
+
+    def _segment_for_locked(self, st: LiveSettings) -> LiveSegment:
+        """The segment a frame with settings ``st`` belongs to; a mode or customer switch starts a new one.
+
+        Called on the frame thread only (under ``_busy``), so a segment never ends while a frame is being
+        added to it.
+        """
+        seg = self._segments[-1] if self._segments else None
+        if seg is not None and seg.end_ms is None and (seg.mode, seg.scenario) == (st.mode, st.scenario):
+            return seg
+        if seg is not None and seg.end_ms is None:
+            if seg.frames == 0:
+                self._segments.pop()  # nothing was recorded with those settings: no empty segment
+            else:
+                self._end_segment_locked(seg)
+        seg = LiveSegment(len(self._segments) + 1, st.mode, st.scenario, self._recorder_factory(st))
+        self._segments.append(seg)
+        self._phase_sent = None  # the new recorder learns the phase at its first frame
+        return seg
+
+    def _end_segment_locked(self, seg: LiveSegment) -> None:
+        """Close ``seg`` at the last processed frame (nothing recorded in it is lost)."""
+        if seg.end_ms is not None:
+            return
+        seg.end_ms = max(self._last_ts, seg.start_ms or 0)
+        fin = getattr(seg.recorder, "finish", None)
+        if callable(fin):
+            fin(seg.end_ms)
 
     def attach_sink(self, sink: FrameSink | None) -> None:
         """Start (or stop, with None) writing every processed frame to ``sink``."""
@@ -443,9 +518,9 @@ class LiveWorker:
         with self._busy:
             ts = max(self._last_ts, 0)
             events = self.coach.finish(ts)
-            fin = getattr(self.recorder, "finish", None)
-            if callable(fin):
-                fin(ts)
+            self.recorder  # noqa: B018 - a session without frames still has its (empty) segment
+            with self._lock:
+                self._end_segment_locked(self._segments[-1])
             self._finished = True
             return events
 
@@ -551,13 +626,19 @@ class LiveWorker:
             t1 = time.perf_counter()
             result = coach.step_landmarks(lm)
             t2 = time.perf_counter()
-            rec = self.recorder
+            with self._lock:
+                seg = self._segment_for_locked(settings)
+                if seg.start_ms is None:
+                    seg.start_ms = ts
+                seg.frames += 1
+            rec = seg.recorder
             if self._phase_sent != settings.phase:
                 rec.set_phase(settings.phase, ts)
                 self._phase_sent = settings.phase
             # The cue shown is one that agrees with the states on screen (feedback.present).
             cue = present_cue(cues.update(result, settings.phase), result.states, settings.mode)
             rec.add(result, settings.phase)
+            framing = self._check_framing(frame, result, settings)
             t3 = time.perf_counter()
             if self.mirror_display:
                 shown, shown_result = np.ascontiguousarray(frame[:, ::-1]), mirror_result(result)
@@ -603,9 +684,22 @@ class LiveWorker:
             ended=result.ended,
             stats=stats,
             settings=settings,
+            framing=framing,
+            view=str(getattr(result, "view", "unknown")),
+            segment=seg.index,
         )
         self._publish(update)
         return np.asarray(out, dtype=np.uint8)
+
+    def _check_framing(self, frame: Frame, result: FrameResult, settings: LiveSettings) -> Any | None:
+        """The framing check on this frame (light, size, position, lens height, people, body in view)."""
+        from bodycoach.feedback.framing import FramingCheck, frame_light
+
+        if self._framing is None:
+            self._framing = FramingCheck(want_body=settings.want_body)
+        self._framing.want_body = settings.want_body and settings.mode == "face_to_face"
+        lm = result.landmarks
+        return self._framing.update(lm, frame_light(frame, lm), result.features.values)
 
     def _failed(self, frame: Frame, exc: Exception) -> Frame:
         with self._lock:

@@ -406,7 +406,9 @@ def _draw_badges(
     h, w = frame.shape[:2]
     size = size_px if size_px is not None else _px(h, w, cfg.badge_text_height_frac, cfg.min_text_px)
     # One truth: the same rows as the live table, the kiosk and the review page (feedback.present).
-    rows = [(r.badge, r.verdict) for r in present_states(result.states, mode, lang, phase)]
+    # An area out of the picture gets the grey dot: not judged at all (neither good nor a fault).
+    rows = [(r.badge, r.verdict if r.in_view else "unknown")
+            for r in present_states(result.states, mode, lang, phase)]
     if not rows:
         return
     masks = [_text_mask(t, size, False) for t, _ in rows]

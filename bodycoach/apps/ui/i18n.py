@@ -102,6 +102,23 @@ _T: dict[str, tuple[str, str]] = {
         "and relax your face. Then bodycoach knows what \"eye contact\" and \"looking at the screen\" mean "
         "in your setup.",
     ),
+    "cal_status_stored": ("lagret og i bruk", "stored and in use"),
+    "cal_status_none": ("ikke kalibrert ennå", "not calibrated yet"),
+    "cal_stored": ("En kalibrering er lagret i {path} og brukes nå ({what}). Ta opptakene på nytt for å "
+                   "erstatte den.",
+                   "A calibration is stored in {path} and in use now ({what}). Record the steps again to "
+                   "replace it."),
+    "cal_none": ("Ingen kalibrering er lagret. Vil du kalibrere? Ta de tre korte opptakene under; "
+                 "kalibreringen lagres da i {path} og brukes her, av «bodycoach analyze», kiosken og "
+                 "gjennomgangen.",
+                 "No calibration is stored. Would you like to calibrate? Record the three short steps below; "
+                 "the calibration is then stored in {path} and used here, by \"bodycoach analyze\", the "
+                 "kiosk and the review."),
+    "framing": ("Bildeutsnitt", "Framing"),
+    "want_body": ("Coach også armer og hender", "Also coach arms and hands"),
+    "want_body_help": ("Da må disken og hendene dine synes i bildet; sjekken under videoen sier fra.",
+                       "Then the counter and your hands must be in the picture; the check beside the video "
+                       "tells you."),
     "cal_lens": ("1. Se inn i kameralinsen", "1. Look into the camera lens"),
     "cal_screen": ("2. Se på arbeidsskjermen", "2. Look at your work screen"),
     "cal_neutral": ("3. Avslappet, nøytralt ansikt", "3. Relaxed, neutral face"),
@@ -128,6 +145,12 @@ _T: dict[str, tuple[str, str]] = {
     "finish": ("Avslutt og vis oppsummering", "Finish and show the summary"),
     "new_session": ("Ny økt", "New session"),
     "summary": ("Oppsummering", "Summary"),
+    "segment_of": ("Del {i} av {n}", "Part {i} of {n}"),
+    "segments_note": (
+        "Du byttet modus eller kundetype underveis: økten har {n} deler, hver med sin egen oppsummering.",
+        "You switched the mode or the customer type during the session: it has {n} parts, each with its own "
+        "summary.",
+    ),
     "summary_empty": ("Ingen bilder ble analysert i denne økten.",
                       "No frames were analysed in this session."),
     "saved": ("Økten er lagret for veilederen (id {id}).", "The session is saved for the trainer (id {id})."),

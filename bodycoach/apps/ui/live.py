@@ -27,7 +27,7 @@ from bodycoach.errors import BodycoachError
 from bodycoach.feedback import messages, scenarios
 from bodycoach.feedback.present import areas_for_mode, present_states
 from bodycoach.safetext import TRAINEE_MAX_CHARS, markdown_escape  # user strings in Markdown: plain text
-from bodycoach.types import Behaviour
+from bodycoach.types import OUT_OF_VIEW, Behaviour
 
 log = logging.getLogger(__name__)
 
@@ -63,41 +63,46 @@ table.bc-states {width: 100%; border-collapse: collapse; font-size: .95rem;}
 table.bc-states td {padding: .2rem .3rem; border-bottom: 1px solid rgba(127,127,127,.2);}
 .bc-stats {font-size: .8rem; opacity: .75;}
 .bc-card {padding: .6rem .9rem; border-radius: .6rem; background: rgba(127,127,127,.08);}
+.bc-frame {font-size: .9rem; padding: .4rem .8rem; border-radius: .5rem; margin-bottom: .6rem;
+           border-left: .3rem solid #999; background: rgba(127,127,127,.06);}
+.bc-frame ul {margin: .2rem 0 .2rem 1rem; padding: 0;}
+.bc-frame.bc-good {border-left-color: #2e7d32;}
+.bc-frame.bc-bad {border-left-color: #ef6c00;}
+.bc-coached {opacity: .8;}
 </style>
 """
 
 
 # --------------------------------------------------------------------------------------------- worker
 def _load_profile() -> Any | None:
-    """Return the saved calibration profile, or None when there is none (or no profile support)."""
-    try:
-        from bodycoach.profile import CalibrationProfile
-    except ImportError:
-        return None
+    """Return the saved calibration profile, or None when there is none."""
+    from bodycoach.profile import load_saved_profile
+
     path = _profile_path()
-    if not path.exists():
-        return None
     try:
-        return CalibrationProfile.load(path)
-    except Exception as exc:  # a broken profile must not stop the camera; say so on the page
-        st.warning(markdown_escape(f"{path}: {exc}"))
+        return load_saved_profile(path)
+    except BodycoachError as exc:  # a broken profile must not stop the camera; say so on the page
+        st.warning(markdown_escape(f"{exc}"))
         return None
 
 
 def _profile_path() -> Path:
-    from bodycoach.store.paths import resolve_home
+    """The one saved profile: ``<data folder>/calibration_profile.json`` (also ``bodycoach calibrate``'s)."""
+    from bodycoach.profile import saved_profile_path
 
-    return resolve_home() / "calibration_profile.json"
+    return saved_profile_path()
 
 
-def _get_worker(source: str, mirror: bool, mode: str) -> LiveWorker:
-    """Return this browser session's worker; a new one when the source or mode changes.
+def _get_worker(source: str, mirror: bool) -> LiveWorker:
+    """Return this browser session's worker; a new one when the source changes or a session was finished.
 
     The mirror view only flips the returned picture (the coach always analyses the true view), so toggling
-    it keeps the worker, its models and the session so far.
+    it keeps the worker, its models and the session so far. Switching the mode (face to face / telephone)
+    or the customer type keeps the worker and the stream too: the worker starts a new segment of the same
+    session (``LiveWorker.segments``), so nothing recorded so far is lost.
     """
     n = st.session_state.setdefault("bc_session_n", 0)
-    key = f"{source}:{mode}:{n}"
+    key = f"{source}:{n}"
     flip = source == "camera" and mirror  # selfie view of the camera; the analysis sees the true view
     worker: LiveWorker | None = st.session_state.get("bc_worker")
     if worker is not None and st.session_state.get("bc_worker_key") == key:
@@ -221,6 +226,23 @@ def _states_html(u: LiveUpdate, lang: str) -> str:
     return f'<table class="bc-states" id="bc-states">{"".join(rows)}</table>'
 
 
+def _framing_html(u: LiveUpdate, lang: str) -> str:
+    """The framing check (too close, lens height, light, ...) and which areas are coached with this framing."""
+    from bodycoach.feedback.framing import coached_text
+
+    f = u.framing
+    if f is None or not f.frames:
+        return ""
+    issues = list(f.issues)
+    lines = f.texts(lang)
+    cls = "bc-good" if not issues else "bc-bad"
+    items = "".join(f"<li>{html.escape(x)}</li>" for x in lines)
+    coached = html.escape(coached_text(u.settings.mode, f.body_in_view, lang))
+    return (f'<div class="bc-frame {cls}" id="bc-framing" data-issues="{" ".join(issues)}" '
+            f'data-body="{int(f.body_in_view)}"><b>{html.escape(t("framing", lang))}</b>'
+            f'<ul>{items}</ul><div class="bc-coached">{coached}</div></div>')
+
+
 def _stats_html(u: LiveUpdate | None, worker: LiveWorker, lang: str) -> str:
     s = u.stats if u is not None else worker.stats()
     text = t("stats", lang, processed=s.processed, fps=s.fps, dropped=s.dropped, ms=s.mean_total_ms)
@@ -259,6 +281,7 @@ def _live_panel() -> None:
                     f'data-person="{int(u.has_person)}">{html.escape(text)}</div>')
     st.markdown(cue_html, unsafe_allow_html=True)
     if u is not None:
+        st.markdown(_framing_html(u, lang), unsafe_allow_html=True)
         st.markdown(f"**{t('states', lang)}**")
         st.markdown(_states_html(u, lang), unsafe_allow_html=True)
     st.markdown(_stats_html(u, worker, lang), unsafe_allow_html=True)
@@ -283,7 +306,14 @@ def _scenario_card(key: str, lang: str) -> None:
 
 # ---------------------------------------------------------------------------------------- calibration
 def _calibration(worker: LiveWorker, playing: bool, lang: str) -> None:
-    with st.expander(t("calibration", lang)):
+    profile = st.session_state.get("bc_profile")
+    status = t("cal_status_stored" if profile is not None else "cal_status_none", lang)
+    with st.expander(f"{t('calibration', lang)} — {status}", expanded=False):
+        path = _profile_path()
+        if profile is not None:
+            st.success(t("cal_stored", lang, path=path, what=profile.summary(lang)))
+        else:
+            st.info(t("cal_none", lang, path=path))
         st.caption(t("calibration_help", lang))
         _calibration_steps(worker, playing, lang)
 
@@ -356,6 +386,8 @@ def _video_recorder_factory(path: Path) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ summary
+# Per-phase columns: (area, labels whose time share is shown); the header (messages.share_heading) says what
+# is counted, never "Øyekontakt: Øyekontakt".
 _PHASE_COLUMNS = (
     (Behaviour.EYE_CONTACT, ("lens",)),
     (Behaviour.SMILE, ("warm", "open")),
@@ -365,30 +397,59 @@ _PHASE_COLUMNS = (
 )
 
 
-def _render_summary(report: Any, lang: str) -> None:
-    """The summary card: the report's own lines, then time shares per phase."""
-    st.subheader(t("summary", lang))
-    with st.container(border=True):
-        st.markdown("\n".join(f"- {line}" for line in report.summary_lines(lang)))
-        rows = []
-        for span in getattr(report, "phases", ()):
-            key = getattr(span, "phase", None) or getattr(span, "key", None)
-            if key is None or any(r["_key"] == key for r in rows):
+def summary_segments(worker: LiveWorker) -> list[tuple[Any, Any]]:
+    """(segment, report) for every segment of the session that analysed frames, oldest first."""
+    return [(seg, seg.recorder.report()) for seg in worker.segments() if seg.frames > 0]
+
+
+def segment_heading(seg: Any, n: int, lang: str) -> str:
+    """"Del 1 av 2 · Ansikt til ansikt · Kunde: Uhøflig" (mode and customer type of one segment)."""
+    parts = [t("segment_of", lang, i=seg.index, n=n)] if n > 1 else []
+    parts.append(t(f"mode_{seg.mode}", lang))
+    if seg.scenario:
+        parts.append(f"{t('customer', lang)}: {scenarios.get_customer_type(seg.scenario).name.get(lang)}")
+    return " · ".join(parts)
+
+
+def phase_table(report: Any, lang: str) -> list[dict[str, str]]:
+    """Per-phase time shares of ``report`` (rows of column -> text); columns without data are left out."""
+    rows: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for span in getattr(report, "phases", ()):
+        key = getattr(span, "phase", None) or getattr(span, "key", None)
+        if key is None or key in seen:
+            continue
+        seen.add(key)
+        try:
+            name = scenarios.get_phase(key, report.mode).name.get(lang)
+        except ValueError:
+            name = str(key)
+        row = {t("phase", lang): name}
+        for b, labels in _PHASE_COLUMNS:
+            if b not in areas_for_mode(report.mode):
                 continue
-            try:
-                name = scenarios.get_phase(key, report.mode).name.get(lang)
-            except ValueError:
-                name = str(key)
-            row: dict[str, Any] = {"_key": key, t("phase", lang): name}
-            for b, labels in _PHASE_COLUMNS:
-                shares = [report.share(b, lab, key) for lab in labels]
-                known = [x for x in shares if x is not None]
-                col = messages.share_heading(b, labels, lang)  # never "Øyekontakt: Øyekontakt"
-                row[col] = f"{round(100 * sum(known))} %" if known else "–"
-            rows.append(row)
+            known = [x for x in (report.share(b, lab, key) for lab in labels) if x is not None]
+            unseen = report.share(b, OUT_OF_VIEW, key)  # an area never in the picture has no share to show
+            if unseen is not None and unseen >= 0.999:
+                known = []
+            row[messages.share_heading(b, labels, lang)] = f"{round(100 * sum(known))} %" if known else "–"
+        rows.append(row)
+    if rows:  # a column that is "–" in every phase (e.g. arms not in view) says nothing
+        empty = [k for k in rows[0] if all(r.get(k) == "–" for r in rows)]
+        rows = [{k: v for k, v in r.items() if k not in empty} for r in rows]
+    return rows
+
+
+def _render_summary(report: Any, lang: str, heading: str | None = None) -> None:
+    """The summary card of one segment: the report's own lines, then time shares per phase."""
+    with st.container(border=True):
+        if heading:
+            st.markdown(f"**{heading}**")
+        st.markdown("\n".join(f"- {line}" for line in report.summary_lines(lang)))
+        rows = phase_table(report, lang)
         if rows:
             st.markdown(f"**{t('per_phase', lang)}**")
-            head = [k for k in rows[0] if k != "_key"]
+            head = list(rows[0])
             table = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
             table += ["| " + " | ".join(str(r.get(k, "–")) for k in head) + " |" for r in rows]
             st.markdown("\n".join(table))
@@ -433,6 +494,8 @@ def _sidebar(lang: str) -> dict[str, Any]:
         mode = _choice(st.radio, t("mode", lang), scenarios.MODES, "mode", lang, lambda m: t(f"mode_{m}", lang))
         mirror = st.toggle(t("mirror", lang), value=True, key="bc_mirror", disabled=source != "camera")
         show_lm = st.toggle(t("landmarks", lang), value=False, key="bc_landmarks")
+        want_body = st.toggle(t("want_body", lang), value=False, key="bc_want_body",
+                              disabled=mode != "face_to_face", help=t("want_body_help", lang))
         st.divider()
         save = st.checkbox(t("save", lang), key="bc_save", help=t("save_help", lang))
         trainee = ""
@@ -442,7 +505,7 @@ def _sidebar(lang: str) -> dict[str, Any]:
             save_video = st.checkbox(t("save_video", lang), key="bc_save_video", disabled=source != "camera")
             if not trainee:
                 st.caption(t("trainee_needed", lang))
-    return {"source": source, "mode": mode, "mirror": mirror, "show_landmarks": show_lm, "save": save,
+    return {"source": source, "mode": mode, "mirror": mirror, "show_landmarks": show_lm, "want_body": want_body, "save": save,
             "save_video": save_video, "trainee": trainee}
 
 
@@ -508,8 +571,9 @@ def render_live_page() -> None:
         _scenario_card(customer, lang)
     phase = _phase_picker(mode, lang)
 
-    worker = _get_worker(source, opts["mirror"], mode)
-    worker.update(lang=lang, phase=phase, mode=mode, show_landmarks=opts["show_landmarks"], scenario=customer)
+    worker = _get_worker(source, opts["mirror"])
+    worker.update(lang=lang, phase=phase, mode=mode, show_landmarks=opts["show_landmarks"], scenario=customer,
+                  want_body=bool(opts["want_body"]))
     wkey = st.session_state["bc_worker_key"].replace(":", "-")
 
     save = opts["save"] and bool(opts["trainee"])
@@ -574,15 +638,19 @@ def render_live_page() -> None:
             saved_id = _stop_saving(worker, events, keep=save)
         except Exception as exc:
             st.error(t("save_failed", lang, err=markdown_escape(exc)))
-        report = worker.recorder.report() if worker.stats().processed else None
-        st.session_state["bc_summary"] = (report, saved_id)
+        segs = summary_segments(worker) if worker.stats().processed else []
+        st.session_state["bc_summary"] = (segs, saved_id)
         st.session_state["bc_session_n"] = st.session_state.get("bc_session_n", 0) + 1  # next worker, fresh
         st.rerun()
     summary = st.session_state.get("bc_summary")
     if summary is not None:
-        report, saved_id = summary
-        if report is None:
+        segs, saved_id = summary
+        if not segs:
             st.info(t("summary_empty", lang))
         else:
-            _render_summary(report, lang)
+            st.subheader(t("summary", lang))
+            if len(segs) > 1:
+                st.caption(t("segments_note", lang, n=len(segs)))
+            for seg, report in segs:
+                _render_summary(report, lang, segment_heading(seg, len(segs), lang))
         st.caption(t("saved", lang, id=saved_id) if saved_id else t("not_saved", lang))
