@@ -105,6 +105,7 @@ class Analyzer:
         self._gaze.t = self._config.gaze_style
         for b, d in self._debouncers.items():
             d.min_on_ms = self._min_on(b)
+            d.max_frame_ms = self._config.hysteresis.max_frame_ms
         self._view.min_on_ms = self._config.view.min_on_ms
 
     @property
@@ -126,7 +127,8 @@ class Analyzer:
         return h.min_on_ms
 
     def _build_temporal(self) -> None:
-        self._debouncers = {b: Debouncer(self._min_on(b)) for b in _BEHAVIOURS}
+        frame_ms = self._config.hysteresis.max_frame_ms
+        self._debouncers = {b: Debouncer(self._min_on(b), frame_ms) for b in _BEHAVIOURS}
         self._events = {b: EventTracker(b) for b in _BEHAVIOURS}
         # Per behaviour, in report order: its debouncer and event tracker (one tuple walk per frame).
         self._lanes = tuple((b, self._debouncers[b], self._events[b]) for b in _BEHAVIOURS)

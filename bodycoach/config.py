@@ -223,10 +223,11 @@ class HysteresisConfig:
     min_on_ms: int = 400
     smile_min_on_ms: int = 250
     gaze_min_on_ms: int = 250
+    max_frame_ms: int = 200
 
     def __post_init__(self) -> None:
         _check("hysteresis", self, {"min_on_ms": (0, 60_000), "smile_min_on_ms": (0, 60_000),
-                                    "gaze_min_on_ms": (0, 60_000)})
+                                    "gaze_min_on_ms": (0, 60_000), "max_frame_ms": (1, 60_000)})
 
 
 @dataclass(frozen=True)

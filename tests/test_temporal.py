@@ -22,16 +22,41 @@ def run(d: Debouncer, seq: list[tuple[int, str]]) -> list[tuple[int, str, Switch
 
 
 def test_new_label_needs_min_on_ms_of_evidence() -> None:
-    d = Debouncer(300)
+    d = Debouncer(300, max_frame_ms=100)
     assert d.update("a", 0) is None and d.state == "unknown"
-    assert d.update("a", 299) is None and d.state == "unknown"
+    assert d.update("a", 200) is None and d.state == "unknown"  # the 200 ms gap counts as 100 ms
     sw = d.update("a", 300)
-    assert sw == Switch(old="unknown", new="a", at_ms=0) and d.state == "a"
-    assert d.update("b", 400) is None
-    assert d.update("a", 500) is None  # flicker back resets the candidate
-    assert d.update("b", 600) is None
-    assert d.update("b", 899) is None and d.state == "a"
-    assert d.update("b", 900) == Switch("a", "b", 600)
+    assert sw is None
+    assert d.update("a", 400) == Switch(old="unknown", new="a", at_ms=0) and d.state == "a"
+    assert d.update("b", 500) is None  # 100 ms for b
+    assert d.update("a", 600) is None  # 100 ms against it: b at 0, still a candidate
+    assert d.update("a", 700) is None  # below zero: b is dropped
+    assert d.update("b", 800) is None and d.update("b", 900) is None and d.state == "a"
+    assert d.update("b", 1000) == Switch("a", "b", 800)
+
+
+def test_flicker_costs_its_time_not_the_whole_candidate() -> None:
+    # 25 fps: "b" with a one-frame flicker back to "a" every 5th frame still takes over (3/5 of the time
+    # net for b), like at 5 fps where the flicker frames are not sampled.
+    fast, slow = Debouncer(400, 200), Debouncer(400, 200)
+    fast.update("a", 0), slow.update("a", 0)
+    fast.update("a", 400), slow.update("a", 400)
+    labels = ["a" if i % 5 == 4 else "b" for i in range(40)]
+    fast_sw = [fast.update(lab, 440 + 40 * i) for i, lab in enumerate(labels)]
+    slow_sw = [slow.update("b", 600 + 200 * i) for i in range(8)]
+    at_fast = next(440 + 40 * i for i, s in enumerate(fast_sw) if s is not None)
+    at_slow = next(600 + 200 * i for i, s in enumerate(slow_sw) if s is not None)
+    assert fast.state == slow.state == "b" and abs(at_fast - at_slow) <= 400
+
+
+def test_a_short_episode_counts_the_same_at_5_and_25_fps() -> None:
+    # A 0.4 s glance away: 2 frames at 5 fps, 10 frames at 25 fps. Both are a state (min_on 250 ms).
+    for step in (200, 40):
+        d = Debouncer(250, 200)
+        for t in range(0, 2000, step):
+            d.update("lens", t)
+        switches = [d.update("away", 2000 + t) for t in range(0, 400, step)]
+        assert any(s is not None for s in switches), step
 
 
 def test_hysteresis_counts_milliseconds_not_frames() -> None:
@@ -42,10 +67,10 @@ def test_hysteresis_counts_milliseconds_not_frames() -> None:
 
 
 def test_unknown_neither_starts_nor_ends_a_state() -> None:
-    d = Debouncer(200)
+    d = Debouncer(200, max_frame_ms=100)
     assert all(s is None for _, _, s in run(d, [(t, "unknown") for t in range(0, 2000, 100)]))
     assert d.state == "unknown"
-    run(d, [(2000, "lens"), (2200, "lens")])
+    run(d, [(2000, "lens"), (2100, "lens"), (2200, "lens")])
     assert d.state == "lens"
     assert all(s is None for _, _, s in run(d, [(t, "unknown") for t in range(2300, 9000, 100)]))
     assert d.state == "lens"
