@@ -146,3 +146,11 @@ def test_live_table_uses_the_same_rows() -> None:
         assert "Åpent smil" not in html  # the frame label is never displayed
     assert "Ikke i bildet" in _states_html(
         LiveUpdate(0, st, {}, None, True, (), (), WorkerStats(), LiveSettings()), "no")
+
+
+def test_mode_of_a_stored_phase() -> None:
+    from bodycoach.feedback.present import mode_of_phase
+
+    assert mode_of_phase("before_call") == "telephone"
+    assert mode_of_phase("reception") == "face_to_face"  # in both modes: face to face
+    assert mode_of_phase(None) == "face_to_face"

@@ -29,7 +29,7 @@ from bodycoach.feedback.messages import behaviour_text, check_lang, label_text, 
 from bodycoach.feedback.scenarios import checks_for, phase_verdict
 from bodycoach.types import OUT_OF_VIEW, UNKNOWN, Behaviour, EyeContact, GazeStyle, PalmSide
 
-__all__ = ["OUT_OF_VIEW", "Shown", "areas_for_mode", "present_cue", "present_states"]
+__all__ = ["OUT_OF_VIEW", "Shown", "areas_for_mode", "mode_of_phase", "present_cue", "present_states"]
 
 _OUT_TEXT: Final[tuple[str, str]] = ("Ikke i bildet", "Not in view")
 
@@ -92,6 +92,18 @@ def areas_for_mode(mode: str) -> tuple[Behaviour, ...]:
     """
     coached = checks_for(None, mode)
     return tuple(b for b in _ORDER if b in coached)
+
+
+def mode_of_phase(phase: str | None) -> str:
+    """The mode a stored phase id belongs to (``"telephone"`` for the telephone-only phases, else face to face).
+
+    A stored session carries phase ids, not its mode; ``reception`` exists in both and reads as face to face.
+    """
+    from bodycoach.feedback.scenarios import phases
+
+    if phase and phase not in {p.key for p in phases("face_to_face")} and phase in {p.key for p in phases("telephone")}:
+        return "telephone"
+    return "face_to_face"
 
 
 def _verdict(b: Behaviour, label: str, phase: str | None, mode: str) -> str:

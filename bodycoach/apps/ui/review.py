@@ -451,15 +451,14 @@ def _timeline_and_moment(store: Any, data: Any, lang: str, key_t: str) -> None:
         where = f" · {tr('phase', lang)}: {_phase_name(phase, lang)}" if phase else ""
         t_s = float(data.timestamps_ms[i]) / 1000 if len(data) else 0.0
         st.markdown(f"**{tr('states_at', lang)} {int(t_s // 60)}:{t_s % 60:04.1f}**{where}")
-        state_rows = []
-        for b in areas_for(data):
-            lab = str(data.states[str(b)][i])
-            try:
-                v = phase_verdict(b, lab, phase)
-            except ValueError:
-                v = phase_verdict(b, lab, None)
-            state_rows.append({tr("area", lang): behaviour_text(b, lang), tr("state", lang): label_text(b, lab, lang),
-                               tr("verdict", lang): verdict_text(v, lang)})
+        # The stored stable states, shown as every surface shows them (feedback.present): gaze style only
+        # with eye contact, "ikke i bildet" neutral, only the areas the phase's mode coaches.
+        from bodycoach.feedback.present import mode_of_phase, present_states
+
+        states_i = {str(b): str(data.states[str(b)][i]) for b in areas_for(data)}
+        state_rows = [{tr("area", lang): r.area, tr("state", lang): r.text,
+                       tr("verdict", lang): verdict_text(r.verdict, lang) if r.in_view else "–"}
+                      for r in present_states(states_i, mode_of_phase(phase), lang, phase)]
         st.dataframe(state_rows, hide_index=True, key=f"bc_rv_states_{sid}")
         _correction_form(store, data, i, lang)
 
@@ -620,9 +619,14 @@ def _import_section(store: Any, lang: str) -> None:
 
 
 def _analyse_into_store(store: Any, video: Path, trainee: str, scenario: str | None, lang: str) -> int:
+    from bodycoach.analysis import Analyzer
     from bodycoach.offline import analyze_video
+    from bodycoach.profile import load_saved_profile
 
-    writer = store.create_session(trainee=trainee, scenario=scenario, source=video.name, video_path=video)
+    # The one saved calibration (bodycoach calibrate, the live page), as `bodycoach analyze` uses it.
+    profile = load_saved_profile()
+    writer = store.create_session(trainee=trainee, scenario=scenario, source=video.name, video_path=video,
+                                  calibration=profile)
     cancel_slot = st.empty()
     cancel_slot.button(tr("cancel", lang), key="bc_rv_cancel_import")
     bar = st.progress(0.0, text=tr("working", lang))
@@ -631,7 +635,7 @@ def _analyse_into_store(store: Any, video: Path, trainee: str, scenario: str | N
         bar.progress(min(1.0, done / max(1, total)), text=f"{tr('working', lang)} {done}/{total}")
 
     try:
-        run = analyze_video(video, None, sink=writer, progress=progress)
+        run = analyze_video(video, None, analyzer=Analyzer(profile=profile), sink=writer, progress=progress)
     except BaseException as exc:
         # Includes Streamlit's rerun/stop when "Cancel" is pressed: keep what was saved, mark incomplete.
         name = type(exc).__name__
