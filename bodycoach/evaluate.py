@@ -23,7 +23,7 @@ from typing import Any
 from bodycoach.errors import BodycoachError
 from bodycoach.types import Behaviour, FrameResult, Landmarks
 
-CACHE_FORMAT = "eval-v4"  # bump when the extractor changes in a way perception.toml does not show
+CACHE_FORMAT = "eval-v5"  # bump when the extractor changes in a way perception.toml does not show
 
 SMILE_LABELS = ("none", "warm", "open", "forced", "one_sided")
 SMILE_SCORED = ("none", "warm", "open")
