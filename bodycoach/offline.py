@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -149,6 +151,7 @@ def analyze_video(
     src = open_source(video, every_ms=step_ms or None, prefetch=4)
     own_extractor = extractor is None
     tmp: Path | None = None
+    partial_lock: int | None = None
     try:
         if extractor is None:
             from bodycoach.landmarks.mediapipe import MediapipeExtractor
@@ -162,7 +165,9 @@ def analyze_video(
         if out_dir is not None:
             out = Path(out_dir)
             out.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".bodycoach-partial-", dir=out))
+            clean_stale_partials(out)
+            tmp = Path(tempfile.mkdtemp(prefix=PARTIAL_PREFIX, dir=out))
+            partial_lock = _lock_partial(tmp)
             rows = []
         for frame, ts in src:
             lm = extractor.extract(frame, ts)
@@ -191,8 +196,66 @@ def analyze_video(
         src.close()
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+        if partial_lock is not None:
+            os.close(partial_lock)
         if own_extractor and extractor is not None:
             extractor.close()
+
+
+PARTIAL_PREFIX = ".bodycoach-partial-"
+#: A partial folder without a lock file (an older bodycoach) older than this is left over (seconds).
+_STALE_UNLOCKED_S = 600.0
+
+
+def _lock_partial(tmp: Path) -> int | None:
+    """Hold an advisory lock on ``tmp/.lock`` while this run writes there (dropped by the kernel if killed)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    fd = os.open(tmp / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def clean_stale_partials(out: Path) -> list[Path]:
+    """Remove ``.bodycoach-partial-*`` folders in ``out`` left by a run that was killed (kill -9, power cut).
+
+    A running analysis holds the lock of its partial folder, so a concurrent run into the same ``--out``
+    keeps its own. Returns the folders removed.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return []
+    removed = []
+    for d in out.glob(PARTIAL_PREFIX + "*"):
+        if not d.is_dir() or d.is_symlink():
+            continue
+        lock = d / ".lock"
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            try:
+                if time.time() - d.stat().st_mtime > _STALE_UNLOCKED_S:
+                    shutil.rmtree(d, ignore_errors=True)
+                    removed.append(d)
+            except OSError:
+                pass
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # another analysis is writing there right now
+        try:
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+        finally:
+            os.close(fd)
+    return removed
 
 
 def timeline_header() -> list[str]:
@@ -220,6 +283,11 @@ def _timeline_row(r: FrameResult) -> list[str]:
 
 def _write_outputs(tmp: Path, buf: LandmarkBuffer, rows: list[list[str]], run: AnalysisRun) -> None:
     save_landmarks(tmp / "landmarks.npz", buf)
+    # The same permissions as the other outputs (save_landmarks writes through a 0600 temporary file).
+    probe = tmp / ".mode"
+    probe.touch()
+    os.chmod(tmp / "landmarks.npz", probe.stat().st_mode & 0o777)
+    probe.unlink()
     with (tmp / "timeline.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(timeline_header())

@@ -334,3 +334,209 @@ def test_item07_bad_landmark_data(tmp_path: Path, capsys: pytest.CaptureFixture[
         assert s.landmarks_at(2, 2000) is not None and s.landmarks_at(1, 1000) is not None
         with pytest.raises(StoreError, match=r"session 2: landmarks at 1000 ms"):
             list(s.iter_landmarks(2))
+
+
+# -- 6. Non-UTF-8 arguments -----------------------------------------------------------------------------
+def test_item06_latin1_trainee_is_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        synthetic_session(s, n=5)
+    latin1 = "Kåre".encode("latin-1")
+    for argv in ([b"sessions", b"--trainee", latin1], [b"sessions", b"--scenario", latin1],
+                 [b"correct", b"1", b"--area", b"arms", b"--at", b"1", b"--not", b"crossed_chest", b"--note", latin1]):
+        p = subprocess.run([sys.executable.encode(), b"-m", b"bodycoach", *argv, b"--home", os.fsencode(home)],
+                           capture_output=True, timeout=120, env={**os.environ, "LC_ALL": "C.UTF-8"})
+        err = p.stderr.decode("utf-8", "replace")
+        assert p.returncode == 2, err
+        assert "not valid UTF-8" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+# -- 8. --out errors -----------------------------------------------------------------------------------
+def test_item08_out_under_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.videos import noise_frames, write_clip
+
+    clip = tmp_path / "clip.mp4"
+    write_clip(clip, noise_frames(5, 64, 48))
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    assert main(["analyze", str(clip), "--out", str(blocker / "sub" / "out"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and str(blocker) in err and err.count("\n") == 1
+    with SessionStore(tmp_path / "home") as s:
+        synthetic_session(s, n=5)
+    assert main(["export", "1", "--out", str(blocker / "x"), "--home", str(tmp_path / "home")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_item08_full_disk_while_writing_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    import bodycoach.offline as offline
+    from tests.videos import noise_frames, write_clip
+
+    clip = tmp_path / "clip.mp4"
+    write_clip(clip, noise_frames(5, 64, 48))
+
+    def full(*a: object, **k: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(offline, "_write_outputs", full)
+    monkeypatch.setattr("bodycoach.landmarks.mediapipe.MediapipeExtractor", _EmptyExtractor)
+    out = tmp_path / "out"
+    assert main(["analyze", str(clip), "--out", str(out), "--no-progress", "--no-profile"]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and str(out) in err and err.count("\n") == 1
+    assert not list(out.glob(".bodycoach-partial-*"))
+
+
+class _EmptyExtractor:
+    """Stands in for MediaPipe: every frame has nobody in it (decoding and storing are what is tested)."""
+
+    def __init__(self, *a: object, **k: object) -> None:
+        pass
+
+    def extract(self, frame: object, ts: int):
+        from bodycoach.types import Landmarks
+
+        return Landmarks.empty(ts)
+
+    def close(self) -> None:
+        pass
+
+
+# -- 10. Truncated files --------------------------------------------------------------------------------
+def test_item10_truncated_file_is_stored_incomplete_with_the_analysed_duration(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.videos import ffmpeg, noise_frames, write_clip
+
+    full = tmp_path / "full.mp4"
+    write_clip(full, noise_frames(50, 64, 48), fps=10.0)
+    fast = tmp_path / "fast.mp4"
+    if not ffmpeg("-y", "-loglevel", "error", "-i", str(full), "-c", "copy", "-movflags", "+faststart", str(fast)):
+        pytest.skip("ffmpeg not available")
+    cut = tmp_path / "cut.mp4"
+    data = fast.read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.3)])  # index intact, most frames gone
+    monkeypatch.setattr("bodycoach.landmarks.mediapipe.MediapipeExtractor", _EmptyExtractor)
+    home = tmp_path / "home"
+    assert main(["analyze", str(cut), "--out", str(tmp_path / "o"), "--no-progress", "--no-profile",
+                 "--every-ms", "0", "--save", "--trainee", "Kari", "--home", str(home)]) == 0
+    err = capsys.readouterr().err
+    assert "saved as incomplete" in err
+    with SessionStore(home) as s:
+        info = s.list_sessions()[0]
+    assert info.status == "incomplete" and "truncated" in (info.status_reason or "")
+    assert info.duration_s < 4.0 and info.duration_s == pytest.approx(info.frame_count / 10.0, abs=0.15)
+
+
+# -- 15. Stale sessions and partial folders after kill -9; the reason after Ctrl-C ------------------------
+def test_item15_killed_recording_is_marked_interrupted_on_the_next_start(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    code = f"""
+import os, signal
+from bodycoach.store import SessionStore
+from bodycoach.review.synthetic import make_result, label_schedule
+s = SessionStore({str(home)!r})
+w = s.create_session(trainee="Kari")
+for i in range(30):
+    w.add_frame(make_result(i * 200, label_schedule(i, 30)))
+w.flush()
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    p = subprocess.run([sys.executable, "-c", code], timeout=120)
+    assert p.returncode == -9
+    with SessionStore(home) as s:
+        live = s.create_session(trainee="Ola")  # recording right now, in this process: not stale
+        with SessionStore(home) as other:  # a second program starting meanwhile
+            infos = {i.trainee: i for i in other.list_sessions()}
+        assert infos["Kari"].status == "interrupted" and infos["Kari"].frame_count == 30
+        assert "stopped while recording" in (infos["Kari"].status_reason or "")
+        assert infos["Ola"].status == "recording"
+        assert len(s.load(infos["Kari"].id)) == 30  # frames kept
+        live.close()
+    assert not list((home / ".recording").glob("*.lock"))
+
+
+def test_item15_stale_partial_folders_are_cleaned(tmp_path: Path) -> None:
+    import fcntl
+    import os
+    import time
+
+    from bodycoach.offline import clean_stale_partials
+
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = out / ".bodycoach-partial-dead"
+    dead.mkdir()
+    (dead / ".lock").touch()  # its writer was killed: nobody holds the lock
+    old = out / ".bodycoach-partial-old"  # an older bodycoach's, long gone
+    old.mkdir()
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    busy = out / ".bodycoach-partial-busy"
+    busy.mkdir()
+    fd = os.open(busy / ".lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        removed = clean_stale_partials(out)
+    finally:
+        os.close(fd)
+    assert sorted(p.name for p in removed) == [dead.name, old.name]
+    assert busy.exists() and not dead.exists() and not old.exists()
+
+
+def test_item15_ctrl_c_records_the_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bodycoach.offline as offline
+    from tests.videos import noise_frames, write_clip
+
+    clip = tmp_path / "clip.mp4"
+    write_clip(clip, noise_frames(20, 64, 48))
+    monkeypatch.setattr("bodycoach.landmarks.mediapipe.MediapipeExtractor", _EmptyExtractor)
+    real = offline.analyze_video
+
+    def interrupted(*a, **k):
+        k["should_stop"] = lambda: True
+        return real(*a, **k)
+
+    monkeypatch.setattr(offline, "analyze_video", interrupted)
+    home = tmp_path / "home"
+    assert main(["analyze", str(clip), "--out", str(tmp_path / "o"), "--no-progress", "--no-profile", "--save",
+                 "--trainee", "Kari", "--home", str(home)]) == 130
+    with SessionStore(home) as s:
+        info = s.list_sessions()[0]
+    assert info.status == "incomplete" and info.status_reason == "interrupted by the user"
+    assert info.frame_count >= 1
+    with SessionStore(home) as s:  # the context manager path too
+        with pytest.raises(KeyboardInterrupt):
+            with s.create_session(trainee="Ola") as w:
+                raise KeyboardInterrupt
+        assert s.get(w.id).status_reason == "interrupted by the user"
+
+
+# -- 16. BrokenPipe ----------------------------------------------------------------------------------------
+def test_item16_sessions_into_head_has_no_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        s.create_session(trainee="Kari").close()
+    con = sqlite3.connect(home / "sessions.db")
+    con.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 3000) "
+                "INSERT INTO sessions(trainee, started_at, updated_at, behaviours, status) "
+                "SELECT 'Kari' || i, '2026-01-01T09:00:00+00:00', '2026-01-01T09:00:00+00:00', '[]', 'complete' "
+                "FROM n")
+    con.commit()
+    con.close()
+    cmd = f"{sys.executable} -m bodycoach sessions --home {home} | head -1"
+    p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    assert p.stdout.count("\n") == 1
+    assert "Traceback" not in p.stderr and "BrokenPipe" not in p.stderr, p.stderr

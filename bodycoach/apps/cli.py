@@ -85,6 +85,31 @@ def _silence_native_logs() -> None:
         return
 
 
+_PATH_ARGS = frozenset({"video", "source", "config", "profile", "dataset", "path", "paths", "videos"})
+
+
+def _check_utf8(args: argparse.Namespace) -> None:
+    """Refuse arguments that are not valid UTF-8 (a Latin-1 terminal's "Kåre") with one line, not a traceback.
+
+    Python decodes such bytes to lone surrogates ("surrogateescape"); they can neither be stored nor printed.
+    """
+    for name, value in vars(args).items():
+        if name in _PATH_ARGS:
+            continue  # file names may hold any bytes on Linux; os functions take them as they are
+        values = value if isinstance(value, list | tuple) else [value]
+        for v in values:
+            if not isinstance(v, str) or v.isascii():
+                continue
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                raw = os.fsencode(v)
+                opt = "--" + name.replace("_", "-")
+                raise BodycoachError(
+                    f"{opt}: {raw!r} is not valid UTF-8 (the terminal sent another encoding, e.g. Latin-1); "
+                    f"set the terminal to UTF-8 (LANG=nb_NO.UTF-8) and type it again") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``bodycoach`` console script; returns the exit status."""
     parser = build_parser()
@@ -95,7 +120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not os.environ.get("BODYCOACH_DEBUG") and sys.stderr is sys.__stderr__:
         _silence_native_logs()
     try:
+        _check_utf8(args)
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # `bodycoach sessions | head -1`: the reader left. Python's advice (signal docs, "Note on
+        # SIGPIPE"): point stdout at devnull so the flush at exit does not fail again; exit like SIGPIPE.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
     except BodycoachError as exc:
         print(f"bodycoach: error: {terminal_safe(exc)}", file=sys.stderr)
         return 2

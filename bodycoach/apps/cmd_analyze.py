@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bodycoach.safetext import terminal_safe
+
 HELP = "analyse a recorded session (landmarks, timeline, events, summary)"
 
 DESCRIPTION = """\
@@ -65,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the analysis; returns the exit status."""
     from bodycoach.errors import BodycoachError, VideoReadError
     from bodycoach.offline import analyze_video
+    from bodycoach.store.sessions import REASON_USER_INTERRUPT
 
     video = Path(args.video)
     if args.every_ms is not None and args.every_ms < 0:
@@ -72,8 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if args.save and not (args.trainee and args.trainee.strip()):
         raise BodycoachError("--save needs --trainee NAME (a name or pseudonym)")
     out = args.out if args.out is not None else Path.cwd() / f"{video.name}.bodycoach"
-    if out.exists() and not out.is_dir():
-        raise BodycoachError(f"{out}: --out exists and is not a folder")
+    _check_out_dir(out)
 
     # Validate the video before creating anything (no empty output folder on a bad file).
     from bodycoach.io.video import open_source
@@ -107,9 +109,13 @@ def run(args: argparse.Namespace) -> int:
                                analyzer=analyzer, sink=writer, progress=progress)
     except BaseException as exc:
         if writer is not None:
-            writer.abort(f"analysis failed: {exc}")
+            writer.abort(REASON_USER_INTERRUPT if isinstance(exc, KeyboardInterrupt) else f"analysis failed: {exc}")
         if isinstance(exc, VideoReadError | BodycoachError):
             raise
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            raise BodycoachError(f"{terminal_safe(out)}: cannot write the results ({exc.strerror or exc}); "
+                                 f"expected a writable folder with free space (earlier results there are "
+                                 f"unchanged)") from exc
         raise
     finally:
         if bar is not None:
@@ -118,16 +124,52 @@ def run(args: argparse.Namespace) -> int:
     summary["profile"] = None if profile_path is None else str(profile_path)
     if writer is not None:
         writer.add_events(result.events)
-        writer.close(duration_s=summary["duration_s"])
+        close_session(writer, result, summary)
         summary["session_id"] = getattr(writer, "session_id", None)
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
         _print_table(summary, out)
     if result.ended_early:
-        print(f"bodycoach: warning: {video}: the video ended before its stated length "
-              f"(truncated?); analysed {result.frames} frames", file=sys.stderr)
+        print(f"bodycoach: warning: {terminal_safe(video)}: the video ended before its stated length "
+              f"(truncated?); analysed {result.frames} frames up to {result.last_ms / 1000:.1f} s"
+              + (", saved as incomplete" if writer is not None else ""), file=sys.stderr)
     return 0
+
+
+def analysed_duration_s(run: Any) -> float:
+    """Seconds of video actually analysed: up to the last frame plus one analysis step."""
+    if not run.frames:
+        return 0.0
+    step_ms = float(run.every_ms or 0.0) or (1000.0 / run.info.fps if run.info.fps else 0.0)
+    return round((run.last_ms + step_ms) / 1000.0, 3)
+
+
+def close_session(writer: Any, run: Any, summary: dict[str, Any]) -> Any:
+    """Close a stored session: complete, or incomplete with the duration analysed when the file was short."""
+    if run.ended_early:
+        got = analysed_duration_s(run)
+        return writer.close(duration_s=got, incomplete=(
+            f"the video ended at {got:.1f} s of the {run.info.duration_s:.1f} s its header states "
+            f"(truncated file); {run.frames} frames analysed"))
+    return writer.close(duration_s=summary["duration_s"])
+
+
+def _check_out_dir(out: Path) -> None:
+    """Refuse an --out that can never be written, before anything is created (one line naming the folder)."""
+    from bodycoach.errors import BodycoachError
+
+    if out.exists() and not out.is_dir():
+        raise BodycoachError(f"{terminal_safe(out)}: --out exists and is not a folder")
+    parent = out
+    while not parent.exists() and parent.parent != parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise BodycoachError(f"{terminal_safe(out)}: --out cannot be created: {terminal_safe(parent)} is a file, "
+                             f"not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise BodycoachError(f"{terminal_safe(parent)}: not writable (read-only or no permission); expected a "
+                             f"writable folder for --out")
 
 
 def _profile(args: argparse.Namespace) -> tuple[Any, Path | None]:

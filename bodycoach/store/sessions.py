@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import math
+import os
 import sqlite3
 import threading
 import time
@@ -60,6 +61,34 @@ DEFAULT_COMMIT_EVERY_S = 1.0
 STATUS_RECORDING = "recording"
 STATUS_COMPLETE = "complete"
 STATUS_INCOMPLETE = "incomplete"
+#: Left "recording" by a program that stopped without closing it (kill -9, crash, power cut): found and
+#: marked on the next start of a store; its frames are kept.
+STATUS_INTERRUPTED = "interrupted"
+REASON_USER_INTERRUPT = "interrupted by the user"
+#: Folder (under the data folder) of the lock files that say "this session is being recorded right now".
+RECORDING_LOCKS_DIR = ".recording"
+
+try:  # POSIX advisory locks: released by the kernel when the recording program dies, however it dies
+    import fcntl as _fcntl
+except ImportError:  # pragma: no cover - Windows: no stale-session recovery
+    _fcntl = None  # type: ignore[assignment]
+
+
+def _try_lock(path: Path, create: bool) -> int | None:
+    """Open ``path`` and take an exclusive non-blocking lock; the fd, or None when another program holds it."""
+    if _fcntl is None:
+        return None
+    flags = os.O_RDWR | (os.O_CREAT if create else 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileNotFoundError:
+        return -1  # no lock file at all: nobody is recording it
+    try:
+        _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _now_iso() -> str:
@@ -516,6 +545,8 @@ class SessionWriter:
         self._last_commit = time.monotonic()
         self._saved_frames = 0
         self.closed = False
+        self._lock_fd: int | None = None
+        self._lock_path: Path | None = None
 
     @property
     def id(self) -> int:
@@ -541,6 +572,8 @@ class SessionWriter:
             return
         if exc is None:
             self.close()
+        elif isinstance(exc, KeyboardInterrupt):
+            self.abort(REASON_USER_INTERRUPT)
         else:
             self.abort(f"{exc_type.__name__ if exc_type else 'error'}: {exc}")
 
@@ -611,11 +644,20 @@ class SessionWriter:
             self._check_open()
             self._flush_locked()
 
-    def close(self, duration_s: float | None = None) -> SessionInfo:
-        """Commit the rest and mark the session complete; returns its info. Idempotent."""
+    def close(self, duration_s: float | None = None, *, incomplete: str | None = None) -> SessionInfo:
+        """Commit the rest and mark the session complete; returns its info. Idempotent.
+
+        Args:
+            duration_s: Length in seconds (default: first to last saved frame).
+            incomplete: Everything was saved but the recording itself is short (a truncated file): mark the
+                session incomplete with this reason instead of complete.
+        """
         with self._lock:
             if not self.closed:
-                self._finish_locked(STATUS_COMPLETE, None, duration_s)
+                if incomplete:
+                    self._finish_locked(STATUS_INCOMPLETE, str(incomplete)[:500], duration_s)
+                else:
+                    self._finish_locked(STATUS_COMPLETE, None, duration_s)
         return self.store.get(self.session_id)
 
     def abort(self, reason: str) -> None:
@@ -624,11 +666,21 @@ class SessionWriter:
             if self.closed:
                 return
             try:
-                self._finish_locked(STATUS_INCOMPLETE, str(reason)[:500], None)
+                self._finish_locked(STATUS_INCOMPLETE, str(reason or "stopped")[:500], None)
             except StoreError as exc:
-                log.warning("session %s could not be marked incomplete: %s", self.session_id, exc)
+                # _finish_locked raises the *flush* error after the status was written: say which happened.
+                try:
+                    marked = self.store.get(self.session_id).status == STATUS_INCOMPLETE
+                except StoreError:
+                    marked = False
+                if marked:
+                    log.warning("session %s: marked incomplete, but its last frames were not saved: %s",
+                                self.session_id, exc)
+                else:
+                    log.warning("session %s could not be marked incomplete: %s", self.session_id, exc)
                 self.closed = True
                 self._conn.close()
+                self._release_lock()
 
     # -- internals -----------------------------------------------------------------------------------
     def _check_open(self) -> None:
@@ -691,8 +743,19 @@ class SessionWriter:
         finally:
             self.closed = True
             self._conn.close()
+            self._release_lock()
         if flush_error is not None:
             raise flush_error
+
+    def _hold_lock(self, path: Path, fd: int) -> None:
+        self._lock_path, self._lock_fd = path, fd
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None and self._lock_fd >= 0:
+            if self._lock_path is not None:
+                self._lock_path.unlink(missing_ok=True)
+            os.close(self._lock_fd)
+        self._lock_fd = None
 
 
 def _check_frames(session_id: int, frames: Sequence[tuple[Any, ...]], nb: int, vocab_size: int) -> None:
@@ -745,6 +808,47 @@ class SessionStore:
         self.videos_dir = self.home / paths.VIDEO_DIR
         self._conn = _connect(self.db_path, self.timeout_s)
         self._lock = threading.RLock()
+        self.locks_dir = self.home / RECORDING_LOCKS_DIR
+        self.recover_interrupted()
+
+    def _recording_lock(self, session_id: int) -> Path:
+        return self.locks_dir / f"session-{int(session_id)}.lock"
+
+    def recover_interrupted(self) -> list[int]:
+        """Mark sessions left "recording" by a program that died (kill -9, crash) as "interrupted".
+
+        A writer holds an advisory lock on ``<home>/.recording/session-<id>.lock`` while it records; the
+        kernel drops it when the program dies, however it dies. A "recording" session whose lock nobody
+        holds was therefore interrupted. Its frames are kept; the duration is that of the saved frames.
+
+        Returns:
+            The ids marked.
+        """
+        if _fcntl is None:
+            return []
+        with self._sql("looking for interrupted sessions") as c:
+            ids = [int(r[0]) for r in c.execute("SELECT id FROM sessions WHERE status=?", (STATUS_RECORDING,))]
+        marked = []
+        for sid in ids:
+            path = self._recording_lock(sid)
+            fd = _try_lock(path, create=False)
+            if fd is None:
+                continue  # being recorded right now by another program
+            try:
+                with self._sql("marking an interrupted session") as c:
+                    cur = c.execute(
+                        "UPDATE sessions SET status=?, status_reason=?, updated_at=? WHERE id=? AND status=?",
+                        (STATUS_INTERRUPTED, "the program stopped while recording (killed, crashed or power "
+                         "lost); the frames saved until then are kept", _now_iso(), sid, STATUS_RECORDING))
+                    if cur.rowcount:
+                        marked.append(sid)
+            finally:
+                if fd >= 0:
+                    path.unlink(missing_ok=True)
+                    os.close(fd)
+        if marked:
+            log.warning("sessions %s were left recording by a program that stopped; marked interrupted", marked)
+        return marked
 
     def _open_connection(self) -> sqlite3.Connection:
         return _connect(self.db_path, self.timeout_s)
@@ -802,7 +906,11 @@ class SessionStore:
         order = tuple(str(b) for b in (behaviours if behaviours is not None else list(Behaviour)))
         stored_video, owned = self._video_ref(video_path)
         now = started_at or _now_iso()
+        lock: tuple[Path, int] | None = None
         with self._sql("creating a session") as c:
+            # The recording lock is taken before the row is committed: another program's
+            # recover_interrupted never sees this session "recording" without its lock.
+            c.execute("BEGIN IMMEDIATE")
             cur = c.execute(
                 "INSERT INTO sessions(trainee, scenario, source, started_at, updated_at, behaviours, "
                 "calibration, "
@@ -811,7 +919,22 @@ class SessionStore:
                  stored_video, int(owned), _version()),
             )
             sid = int(cur.lastrowid or 0)
-        return SessionWriter(self, sid, order, keep_landmarks=keep_landmarks, commit_every_s=commit_every_s)
+            if _fcntl is not None:
+                path = self._recording_lock(sid)
+                try:
+                    self.locks_dir.mkdir(parents=True, exist_ok=True)
+                    fd = _try_lock(path, create=True)
+                except OSError as exc:
+                    c.execute("ROLLBACK")
+                    raise StoreError(f"{self.locks_dir}: cannot create the recording lock ({exc.strerror or exc}); "
+                                     f"expected a writable data folder") from exc
+                if fd is not None and fd >= 0:
+                    lock = (path, fd)
+            c.execute("COMMIT")
+        writer = SessionWriter(self, sid, order, keep_landmarks=keep_landmarks, commit_every_s=commit_every_s)
+        if lock is not None:
+            writer._hold_lock(*lock)
+        return writer
 
     def find_recording(self, content_hash: str, analysis_version: str) -> int | None:
         """Id of the session saved from a file with this content hash and analysis version, or None."""
