@@ -112,3 +112,50 @@ def test_badges_identical_across_cameras() -> None:
     if len(_BADGES) < 3:
         pytest.skip("runs after the three camera sizes above")
     assert len({tuple(v) for v in _BADGES.values()}) == 1, _BADGES
+
+
+@pytest.mark.slow
+def test_real_face_only_clip_shows_no_body_fault(tmp_path: Path) -> None:
+    """The bundled face close-up through the real kiosk: arms and hands never a fault, never cued."""
+    pytest.importorskip("mediapipe")
+    from PIL import Image
+
+    from bodycoach.apps.kiosk_app import HeadlessDisplay, KioskApp
+    from bodycoach.feedback.present import present_states
+    from bodycoach.io.video import open_source
+    from bodycoach.kiosk.config import PhaseConfig, load_kiosk_config
+    from bodycoach.landmarks.mediapipe import MediapipeExtractor
+
+    clip = Path(__file__).resolve().parent.parent / "sample_videos" / "liveportrait_d12.mp4"
+    cfg = load_kiosk_config()
+    cfg = dataclasses.replace(cfg, session=dataclasses.replace(
+        cfg.session, phases=(PhaseConfig("reception", 30.0),), max_s=40.0))
+    app = KioskApp(cfg, open_source=lambda: open_source(clip, loop=True), extractor=MediapipeExtractor(),
+                   display=HeadlessDisplay(SCREEN), accelerated=True, drop_old=False, profile=None)
+    body = (Behaviour.ARMS, Behaviour.HANDS, Behaviour.PALM)
+    seen: list[tuple[str, str]] = []
+    cues: list[Any] = []
+    shot = None
+    try:
+        app.start()
+        for _ in range(600):
+            app.tick()
+            if str(app.view.screen) != "session" or app._result is None:
+                continue
+            for r in present_states(app._result.states, "face_to_face", "no", "reception"):
+                if r.behaviour in body:
+                    seen.append((r.label, r.verdict))
+            if app._cue is not None:
+                cues.append(app._cue)
+            if app.clock.now_ms > 9000 and shot is None:
+                shot = app.last_canvas
+            if app.clock.now_ms > 12000:
+                break
+    finally:
+        app.close()
+    assert shot is not None and seen
+    out = Path(os.environ.get("BODYCOACH_KIOSK_SHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(shot[:, :, ::-1]).save(out / "kiosk_face_only_session.png")
+    assert all(v != "bad" for _, v in seen), seen[:5]
+    assert not [c for c in cues if Behaviour(c.behaviour) in body]

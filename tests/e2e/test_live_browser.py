@@ -52,6 +52,10 @@ def browser_page(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> I
         yield url, page, home
 
 
+BODY_AREAS = ("arms", "hands", "palm")
+SEEN_BODY: list[dict[str, str]] = []  # body-area rows seen by sample_page (face-only clip: never a fault)
+
+
 def sample_page(page: Any, seconds: float) -> tuple[Counter[str], Counter[str], list[dict[str, str]]]:
     """Read the state table and cue for ``seconds``; return counts of eye and smile states and the cues."""
     eyes: Counter[str] = Counter()
@@ -60,6 +64,7 @@ def sample_page(page: Any, seconds: float) -> tuple[Counter[str], Counter[str], 
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         states = h.read_states(page)
+        SEEN_BODY.extend({"area": b, **states[b]} for b in BODY_AREAS if b in states)
         eyes[states.get("eye_contact", {}).get("state", "")] += 1
         smiles[states.get("smile", {}).get("state", "")] += 1
         cues.append(h.read_cue(page))
@@ -117,6 +122,13 @@ def test_camera_frames_processed_and_states_match_clip(browser_page: tuple[str, 
     # Cues are the guide's words (Norwegian by default) and never name an emotion.
     texts = {c.get("text", "") for c in cues}
     assert texts and all(t for t in texts)
+    # A face close-up: the arms and hands are not in the picture. They are never a fault, never cued.
+    assert SEEN_BODY and all(r["verdict"] != "bad" for r in SEEN_BODY), SEEN_BODY[:5]
+    assert not any(w in t for t in texts for w in ("Armene", "Hendene", "hendene", "armene")), texts
+    # The framing check is on the page and says the body is not in view (a face-only framing).
+    framing = page.locator("#bc-framing")
+    assert framing.count() == 1 and framing.first.get_attribute("data-body") == "0"
+    assert "ikke i bildet" in framing.first.inner_text()
 
 
 def test_demo_mode_runs_the_sample_clip_and_saves_only_when_ticked(
