@@ -26,11 +26,14 @@ def calibration_file(name: str) -> Path:
 
 
 def sample_video(name: str = "") -> Path:
-    """Return the path of a bundled sample clip (or the folder when ``name`` is empty)."""
+    """Return the path of a bundled sample clip (or the folder when ``name`` is empty).
+
+    A checkout has ``sample_videos/`` at the top; an installed wheel has it as package data in
+    ``bodycoach/sample_videos`` (see ``pyproject.toml``).
+    """
     local = _REPO / "sample_videos"
     if not local.exists():
-        try:
-            local = Path(str(resources.files("bodycoach.sample_videos")))
-        except ModuleNotFoundError:
-            pass
+        installed = Path(__file__).resolve().parent / "sample_videos"
+        if installed.exists():
+            local = installed
     return local / name if name else local

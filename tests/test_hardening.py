@@ -540,3 +540,88 @@ def test_item16_sessions_into_head_has_no_traceback(tmp_path: Path) -> None:
     p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120, env=dict(os.environ))
     assert p.stdout.count("\n") == 1
     assert "Traceback" not in p.stderr and "BrokenPipe" not in p.stderr, p.stderr
+
+
+# -- 18/19. Packaging: an installed wheel finds the demo clip; every data folder is declared ------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_item19_every_folder_is_declared() -> None:
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    declared = set(cfg["packages"])
+    mapped = {v: k for k, v in cfg.get("package-dir", {}).items()}
+    missing = []
+    for top in ("bodycoach", *mapped):
+        for d in [ROOT / top, *(ROOT / top).rglob("*")]:
+            if not d.is_dir() or d.name == "__pycache__" or not any(f.is_file() for f in d.iterdir()):
+                continue
+            rel = d.relative_to(ROOT / top).parts
+            name = ".".join((mapped.get(top, top), *rel))
+            if name not in declared:
+                missing.append(name)
+    assert not missing, f"add to [tool.setuptools] packages: {missing}"
+
+
+@pytest.mark.slow
+def test_item18_installed_wheel_runs_bench_and_analyze_on_the_demo_clip(tmp_path: Path) -> None:
+    """Build the wheel, install it (not editable) into a fresh venv, run it from outside the checkout.
+
+    The dependencies are not downloaded again: the fresh venv sees this venv's site-packages through a .pth
+    file (whose own .pth files, such as the editable install's finder, are not processed), and the wheel is
+    installed with --no-deps. What is tested is bodycoach's own packaging.
+    """
+    import os
+    import subprocess
+    import sys
+    import sysconfig
+
+    dist = tmp_path / "dist"
+    b = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+                       capture_output=True, text=True, timeout=600)
+    assert b.returncode == 0, b.stderr[-2000:]
+    assert "absent from the" not in b.stdout + b.stderr  # item 19: no setuptools banners
+    wheel = next(dist.glob("bodycoach-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    vpy = venv / "bin" / "python"
+    site = subprocess.run([str(vpy), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "zz_deps_from_dev_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    i = subprocess.run([sys.executable, "-m", "pip", "--python", str(vpy), "install", "-q", "--no-deps",
+                        "--no-index", str(wheel)], capture_output=True, text=True, timeout=300)
+    assert i.returncode == 0, i.stderr[-2000:]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["BODYCOACH_HOME"] = str(tmp_path / "home")
+    run = tmp_path / "elsewhere"
+    run.mkdir()
+    where = subprocess.run([str(vpy), "-c", "import bodycoach; from bodycoach.resources import sample_video; "
+                            "print(bodycoach.__file__); print(sample_video('liveportrait_d12.mp4'))"],
+                           capture_output=True, text=True, cwd=run, env=env, timeout=120, check=True)
+    pkg, clip = where.stdout.split()
+    assert pkg.startswith(site) and clip.startswith(site) and Path(clip).is_file()
+    exe = str(venv / "bin" / "bodycoach")
+    bench = subprocess.run([exe, "bench", "--frames", "10", "--json"], capture_output=True, text=True, cwd=run,
+                           env=env, timeout=600)
+    assert bench.returncode == 0, bench.stderr[-2000:]
+    json.loads(bench.stdout)
+    an = subprocess.run([exe, "analyze", clip, "--out", str(tmp_path / "out"), "--every-ms", "1000",
+                         "--no-progress", "--json"], capture_output=True, text=True, cwd=run, env=env, timeout=600)
+    assert an.returncode == 0, an.stderr[-2000:]
+    assert json.loads(an.stdout)["frames_analysed"] > 0
+    assert (tmp_path / "out" / "summary.json").is_file()
+
+
+@pytest.mark.slow
+def test_item19_setup_skips_the_install_when_nothing_changed() -> None:
+    import subprocess
+    import time
+
+    first = subprocess.run([str(ROOT / "scripts" / "setup")], capture_output=True, text=True, timeout=900)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "absent from the" not in first.stdout + first.stderr
+    t0 = time.monotonic()
+    again = subprocess.run([str(ROOT / "scripts" / "setup")], capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0 and "setup: up to date" in again.stdout, again.stdout + again.stderr
+    assert time.monotonic() - t0 < 30  # no pip run
