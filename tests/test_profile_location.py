@@ -73,3 +73,16 @@ def test_kiosk_uses_the_saved_profile(home: Path) -> None:
         assert coach is not None
     finally:
         app.close()
+
+
+def test_kiosk_check_names_the_profile(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bodycoach.apps.cli import main
+
+    assert main(["kiosk", "--check"]) == 0
+    assert "profile=none" in capsys.readouterr().out
+    CalibrationProfile().save(saved_profile_path())
+    assert main(["kiosk", "--check"]) == 0
+    assert f"profile={saved_profile_path()}" in capsys.readouterr().out
+    saved_profile_path().write_text("[]", encoding="utf-8")
+    assert main(["kiosk", "--check"]) == 2
+    assert "expected a JSON object" in capsys.readouterr().err

@@ -73,9 +73,14 @@ def run(args: argparse.Namespace) -> int:
     if args.duration is not None and not args.duration > 0:
         raise ConfigError(f"--duration: got {args.duration}; expected a positive number of seconds")
     if args.check:
+        from bodycoach.profile import load_saved_profile, saved_profile_path
+
+        home = cfg.privacy.store_home or None
+        prof = load_saved_profile(home=home)  # a broken saved profile is a config error (exit 2)
         print(f"kiosk config OK: source={cfg.camera.source} lang={cfg.display.lang} "
               f"scenario={cfg.session.scenario} phases={','.join(p.name for p in cfg.session.phases)} "
-              f"keep_summaries={str(cfg.privacy.keep_summaries).lower()}")
+              f"keep_summaries={str(cfg.privacy.keep_summaries).lower()} "
+              f"profile={saved_profile_path(home) if prof is not None else 'none'}")
         return 0
     no_display = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
     if sys.platform.startswith("linux") and no_display:
