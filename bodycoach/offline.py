@@ -57,6 +57,10 @@ class AnalysisRun:
     state_counts: dict[str, Counter[str]] = field(default_factory=dict)
     recorder: SessionRecorder = field(default_factory=SessionRecorder)
     timestamps: list[int] = field(default_factory=list)
+    #: The voice of the recording (None: not analysed, see ``voice_summary``).
+    voice: Any = None
+    #: The ``voice`` object of summary.json (also when there is no voice: ``available`` false, ``reason``).
+    voice_summary: dict[str, Any] = field(default_factory=lambda: {"available": False, "reason": "not analysed"})
 
     def add(self, r: FrameResult) -> None:
         """Count one frame."""
@@ -112,7 +116,13 @@ class AnalysisRun:
             "out_of_view": oov,
             "view": {k: round(v, 4) for k, v in sorted(rep.view_shares().items())},
             "events": len(self.events),
+            "voice": self.voice_summary,
         }
+
+    @property
+    def voice_events(self) -> list[dict[str, Any]]:
+        """The voice events as events.json rows (behaviour "voice")."""
+        return [] if self.voice is None else [e.to_dict() for e in self.voice.events]
 
 
 def analyze_video(
@@ -126,6 +136,8 @@ def analyze_video(
     sink: ResultSink | None = None,
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    voice: bool = True,
+    lang: str = "no",
 ) -> AnalysisRun:
     """Analyse ``video`` and (when ``out_dir`` is given) write the four output files there.
 
@@ -140,6 +152,9 @@ def analyze_video(
         sink: Also receives every frame result (e.g. a session-store writer).
         progress: Called with (frames done, frames expected) after each analysed frame.
         should_stop: Polled after each frame; True cancels (raises ``KeyboardInterrupt``).
+        voice: Also analyse the audio track (``bodycoach.voice``); a recording without usable audio gets
+            a ``voice`` summary with ``available`` false and a one-line ``reason``.
+        lang: Language of the speech ("no"/"en"): the pace band.
 
     Raises:
         VideoReadError: the video is missing, empty or unreadable (before anything is written).
@@ -159,6 +174,10 @@ def analyze_video(
             extractor = MediapipeExtractor(mirrored=mirrored, settings=settings)
         analyzer = analyzer or Analyzer()
         run = AnalysisRun(info=src.info, every_ms=step_ms, mirrored=mirrored)
+        if voice:
+            _analyze_voice(run, video, lang)
+        else:
+            run.voice_summary = {"available": False, "reason": "skipped (--no-voice)"}
         expected = _expected_frames(src.info, step_ms)
         buf = LandmarkBuffer()
         rows: list[list[str]] | None = None
@@ -177,7 +196,7 @@ def analyze_video(
             if out_dir is not None:
                 buf.append(lm)
                 assert rows is not None
-                rows.append(_timeline_row(result))
+                rows.append(_timeline_row(result) + _voice_cells(run.voice, ts, step_ms))
             if sink is not None:
                 sink.add_frame(result)
             if progress is not None:
@@ -265,7 +284,40 @@ def timeline_header() -> list[str]:
         cols += [b.value, f"{b.value}_state"]
     cols += ["view", "view_state"]
     cols += ["head_yaw_deg", "head_pitch_deg", "head_roll_deg"]
+    cols += list(VOICE_COLUMNS)
     return cols
+
+
+#: Voice columns of timeline.csv (empty cells when there is no voice or no value).
+VOICE_COLUMNS = ("voice_active", "voice_level_db", "voice_pitch_st", "voice_rate_syl_s")
+
+
+def _analyze_voice(run: AnalysisRun, video: str | Path, lang: str) -> None:
+    from bodycoach.io.audio import load_audio
+    from bodycoach.voice import VoiceSettings, analyze_samples
+    from bodycoach.voice.analysis import empty_summary
+
+    settings = VoiceSettings.load()
+    track = load_audio(video, settings.analysis.sample_rate_hz)
+    if track.samples is None:
+        run.voice_summary = empty_summary(run.info.duration_s, track.reason)
+        run.voice_summary["notes"] = track.notes
+        return
+    run.voice = analyze_samples(track.samples, settings, lang=lang, notes=track.notes)
+    run.voice_summary = run.voice.summary
+    if track.reason:  # a silent track: the analysis holds (no speech) and says why
+        run.voice_summary["reason"] = track.reason
+
+
+def _voice_cells(voice: Any, ts_ms: int, span_ms: float) -> list[str]:
+    if voice is None:
+        return [""] * len(VOICE_COLUMNS)
+    v = voice.columns_at(ts_ms, span_ms or 40.0)
+    out = []
+    for name in VOICE_COLUMNS:
+        x = v[name]
+        out.append("" if x != x else (str(int(x)) if name == "voice_active" else f"{x:.1f}" if name != "voice_rate_syl_s" else f"{x:.2f}"))
+    return out
 
 
 def _timeline_row(r: FrameResult) -> list[str]:
@@ -292,8 +344,9 @@ def _write_outputs(tmp: Path, buf: LandmarkBuffer, rows: list[list[str]], run: A
         w = csv.writer(fh)
         w.writerow(timeline_header())
         w.writerows(rows)
-    (tmp / "events.json").write_text(
-        json.dumps([e.to_dict() for e in run.events], indent=1, ensure_ascii=False), encoding="utf-8")
+    rows_ev = [e.to_dict() for e in run.events] + run.voice_events
+    rows_ev.sort(key=lambda e: (e["start_ms"], e["behaviour"]))
+    (tmp / "events.json").write_text(json.dumps(rows_ev, indent=1, ensure_ascii=False), encoding="utf-8")
     (tmp / "summary.json").write_text(json.dumps(run.summary(), indent=2, ensure_ascii=False), encoding="utf-8")
 
 

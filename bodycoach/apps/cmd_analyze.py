@@ -18,10 +18,15 @@ Analyse a recorded session and write, in --out:
   landmarks.npz   per analysed frame: t_ms, pose (33x4), face (478x4, with iris), left_hand and
                   right_hand (21x4 each; the person's left and right), NaN where absent
   timeline.csv    one row per analysed frame: t_ms, what was found, then per behaviour the frame's
-                  label and the stable state
-  events.json     stable states with start and end (ms)
+                  label and the stable state, then the voice: voice_active (0/1), voice_level_db
+                  (relative to the speaker's median speech level), voice_pitch_st (semitones from the
+                  speaker's median, empty when unvoiced), voice_rate_syl_s (syllables/s, last 5 s of speech)
+  events.json     stable states with start and end (ms); voice events (behaviour "voice": too_fast,
+                  too_slow, monotone, too_loud, too_quiet, long_silence)
   summary.json    video facts (duration, fps, size, frames analysed, share of frames with a face,
-                  a body and each hand) and the share of time of each label
+                  a body and each hand), the share of time of each label and a "voice" object
+                  (speech_share, articulation_rate_syl_s, speech_rate_syl_s, pitch_sd_st, level_sd_db,
+                  longest_silence_s, pauses); without usable audio it says why ("reason")
 
 Nothing is written unless the whole video was analysed; earlier results in --out stay as they were
 until then. With --save the session is also imported into the session store for trainer review.
@@ -48,6 +53,9 @@ def register(sub: Any) -> None:
     p.add_argument("--mirrored", action="store_true",
                    help="the recording is a mirrored (selfie) view; left/right are swapped back")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout instead of a table")
+    p.add_argument("--no-voice", action="store_true", help="do not analyse the audio track")
+    p.add_argument("--lang", choices=("no", "en"), default="no",
+                   help="language spoken, for the pace band of the voice (default: no)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     prof = p.add_mutually_exclusive_group()
     prof.add_argument("--profile", metavar="JSON", type=Path, default=None,
@@ -106,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = analyze_video(video, out, every_ms=args.every_ms, mirrored=args.mirrored,
-                               analyzer=analyzer, sink=writer, progress=progress)
+                               analyzer=analyzer, sink=writer, progress=progress,
+                               voice=not args.no_voice, lang=args.lang)
     except BaseException as exc:
         if writer is not None:
             writer.abort(REASON_USER_INTERRUPT if isinstance(exc, KeyboardInterrupt) else f"analysis failed: {exc}")
@@ -126,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         writer.add_events(result.events)
         close_session(writer, result, summary)
         summary["session_id"] = getattr(writer, "session_id", None)
+        save_voice(writer, result)
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
@@ -185,6 +195,13 @@ def _profile(args: argparse.Namespace) -> tuple[Any, Path | None]:
     return prof, (path if prof is not None else None)
 
 
+def save_voice(writer: Any, run: Any) -> None:
+    """Keep the voice of an analysed run with its stored session (nothing when it has no voice)."""
+    if run.voice is None or getattr(writer, "store", None) is None:
+        return
+    writer.store.save_voice(writer.session_id, run.voice_summary, run.voice_events, run.voice.track())
+
+
 def _open_store_writer(args: argparse.Namespace, video: Path, profile: Any = None) -> Any:
     from bodycoach.errors import BodycoachError
 
@@ -213,6 +230,15 @@ def _print_table(s: dict[str, Any], out: Path) -> None:
         if known:
             text = "  ".join(f"{k} {v:.0%}" for k, v in sorted(known.items(), key=lambda kv: -kv[1]))
             lines.append(f"{behaviour:<13} {text}")
+    vo = s.get("voice") or {}
+    if vo.get("speech_s"):
+        ar = vo.get("articulation_rate_syl_s")
+        sd = vo.get("pitch_sd_st")
+        lines.append(f"voice         speech {vo['speech_share']:.0%}  pace {ar:.1f} syl/s  "
+                     f"pitch spread {sd if sd is not None else float('nan'):.1f} st  "
+                     f"longest silence {vo['longest_silence_s']:.1f} s  pauses {len(vo['pauses'])}")
+    elif vo:
+        lines.append(f"voice         none ({vo.get('reason') or 'no speech'})")
     if "session_id" in s:
         lines.append(f"saved         session {s['session_id']}")
     lines.append(f"written to    {out}")

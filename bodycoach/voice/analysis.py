@@ -65,6 +65,34 @@ class VoiceAnalysis:
     def t_ms(self) -> NDArray[np.int64]:
         return (np.arange(self.n, dtype=np.int64) * self.hop_ms + self.hop_ms // 2).astype(np.int64)
 
+    def track(self, step_ms: int = 100) -> dict[str, NDArray[Any]]:
+        """The tracks every ``step_ms`` (for storage and plots): t_ms, active, level_db, pitch_st, rate_syl_s."""
+        k = max(1, step_ms // self.hop_ms)
+        m = self.n // k
+        if m == 0:
+            z = np.zeros(0, np.float16)
+            return {"t_ms": np.zeros(0, np.int32), "active": np.zeros(0, np.uint8), "level_db": z,
+                    "pitch_st": z, "rate_syl_s": z}
+        sp = self.speech[: m * k].reshape(m, k)
+        ref = self.summary.get("median_level_dbfs")
+        pw = np.mean(10.0 ** (self.level_dbfs[: m * k].astype(np.float64).reshape(m, k) / 10.0), axis=1)
+        level = (np.maximum(10.0 * np.log10(np.maximum(pw, 1e-30)) - ref, REL_FLOOR_DB) if ref is not None
+                 else np.full(m, np.nan))
+        st = self.pitch_st[: m * k].reshape(m, k)
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                pitch = np.nanmedian(st, axis=1)
+        return {
+            "t_ms": (np.arange(m) * k * self.hop_ms + k * self.hop_ms // 2).astype(np.int32),
+            "active": (sp.mean(axis=1) >= 0.5).astype(np.uint8),
+            "level_db": level.astype(np.float16),
+            "pitch_st": pitch.astype(np.float16),
+            "rate_syl_s": self.rate_syl_s[k // 2 : m * k : k][:m].astype(np.float16),
+        }
+
     def columns_at(self, t_ms: float, span_ms: float) -> dict[str, float]:
         """Timeline values for an analysed frame at ``t_ms`` covering ``span_ms`` (centred).
 

@@ -635,7 +635,8 @@ def _analyse_into_store(store: Any, video: Path, trainee: str, scenario: str | N
         bar.progress(min(1.0, done / max(1, total)), text=f"{tr('working', lang)} {done}/{total}")
 
     try:
-        run = analyze_video(video, None, analyzer=Analyzer(profile=profile), sink=writer, progress=progress)
+        run = analyze_video(video, None, analyzer=Analyzer(profile=profile), sink=writer, progress=progress,
+                            lang=lang)
     except BaseException as exc:
         # Includes Streamlit's rerun/stop when "Cancel" is pressed: keep what was saved, mark incomplete.
         name = type(exc).__name__
@@ -644,6 +645,9 @@ def _analyse_into_store(store: Any, video: Path, trainee: str, scenario: str | N
         raise
     writer.add_events(run.events)
     info = writer.close(duration_s=run.summary().get("duration_s"))
+    from bodycoach.apps.cmd_analyze import save_voice
+
+    save_voice(writer, run)  # the voice with the session (review rows, plots, scorecard lines)
     bar.empty()
     cancel_slot.empty()
     return int(info.id)
