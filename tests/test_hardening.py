@@ -625,3 +625,41 @@ def test_item19_setup_skips_the_install_when_nothing_changed() -> None:
     again = subprocess.run([str(ROOT / "scripts" / "setup")], capture_output=True, text=True, timeout=900)
     assert again.returncode == 0 and "setup: up to date" in again.stdout, again.stdout + again.stderr
     assert time.monotonic() - t0 < 30  # no pip run
+
+
+# -- 11. A still image renamed .mp4 -------------------------------------------------------------------
+@pytest.mark.parametrize("ext", [".png", ".jpg"])
+def test_item11_image_renamed_mp4_is_refused_everywhere(tmp_path: Path, ext: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import cv2
+    import numpy as np
+
+    img = tmp_path / f"photo{ext}"
+    cv2.imwrite(str(img), np.full((48, 64, 3), 128, np.uint8))
+    fake = tmp_path / "photo.mp4"
+    fake.write_bytes(img.read_bytes())
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        synthetic_session(s, n=5)
+    for argv in (["analyze", str(fake), "--out", str(tmp_path / "o"), "--no-progress"],
+                 ["attach", "1", str(fake), "--home", str(home)],
+                 ["annotate", "1", "-o", str(tmp_path / "a.mp4"), "--video", str(fake), "--home", str(home),
+                  "--no-progress"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "an image, not a video" in err and err.count("\n") == 1, (argv, err)
+    from bodycoach.apps.ui.review import accept_upload  # after the CLI: importing Streamlit logs to stderr
+    from bodycoach.errors import VideoReadError
+
+    with SessionStore(home) as s:
+        with pytest.raises(VideoReadError, match="an image, not a video"):
+            accept_upload(s, "holiday.mp4", fake.read_bytes())
+        assert not list(s.videos_dir.glob("*"))  # nothing kept
+    assert not (tmp_path / "o").exists() and not (tmp_path / "a.mp4").exists()
+
+
+def test_item17_symlink_loop_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    loop = tmp_path / "loop.mp4"
+    loop.symlink_to(loop)
+    assert main(["analyze", str(loop), "--no-progress", "--out", str(tmp_path / "o")]) == 2
+    assert "symbolic link loop" in capsys.readouterr().err

@@ -10,6 +10,7 @@ variable-frame-rate recordings), for cameras the monotonic clock.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import queue
@@ -288,6 +289,12 @@ def _open_camera(index: int) -> tuple[cv2.VideoCapture, VideoInfo]:
 
 
 def _open_file(path: Path) -> tuple[cv2.VideoCapture, VideoInfo]:
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise VideoReadError(f"{path}: a symbolic link loop (the link leads back to itself); expected a "
+                                 f"video file") from None
     if not path.exists():
         raise VideoReadError(f"{path}: no such file")
     if path.is_dir():
@@ -297,6 +304,11 @@ def _open_file(path: Path) -> tuple[cv2.VideoCapture, VideoInfo]:
         raise VideoReadError(f"{path}: file is empty (0 bytes)")
     if not os.access(path, os.R_OK):
         raise VideoReadError(f"{path}: permission denied")
+    # FFmpeg opens a JPEG/PNG/... as a one-frame "video" whatever its name: refuse a still image by its
+    # signature (OpenCV's image codecs). An .mjpeg stream starts like a JPEG and is a real video.
+    if path.suffix.lower() not in (".mjpeg", ".mjpg") and cv2.haveImageReader(str(path)):
+        raise VideoReadError(f"{path}: an image, not a video (renamed {path.suffix or 'without a suffix'}?); "
+                             f"expected a recording ({', '.join(VIDEO_SUFFIXES)})")
     cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
     if not cap.isOpened():
         cap.release()
