@@ -14,6 +14,8 @@ from tests.voice_synth import SENTENCES, SR, add_noise, compose, have_espeak, sp
 
 ARCTIC = TEST_DATA / "voice" / "arctic_a0007.wav"
 ARCTIC_SYLLABLES = 13  # "He turned sharply, and faced Gregson across the table."
+# Speaking time read by hand from the envelope (scripts/bench_voice.py says how): 0.42-3.44 s, no pause.
+ARCTIC_SPEAKING_S = 3.44 - 0.42
 
 needs_espeak = pytest.mark.skipif(not have_espeak(), reason="espeak-ng is not installed (scripts/setup)")
 
@@ -30,6 +32,7 @@ def test_arctic_syllables_pitch_and_activity(arctic: np.ndarray) -> None:
     a = analyze_samples(arctic, lang="en")
     s = a.summary
     assert abs(s["syllables"] - ARCTIC_SYLLABLES) <= 2  # +-15 %
+    assert s["articulation_rate_syl_s"] == pytest.approx(ARCTIC_SYLLABLES / ARCTIC_SPEAKING_S, rel=0.15)
     assert 2.5 < s["speech_s"] < 3.8  # the 4 s file has silence at both ends
     assert s["pauses"] == []
     assert 80 < s["median_pitch_hz"] < 180  # an adult male voice

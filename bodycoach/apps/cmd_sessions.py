@@ -193,7 +193,8 @@ def run_report(args: argparse.Namespace) -> int:
         data = store.load(args.session_id)
         report = session_report(data, lang=args.lang)
         progress = None if args.no_progress_chart else progress_rows(store, data.info.trainee, args.lang)
-    html = build_report_html(data, report, lang=args.lang, progress=progress)
+        voice = store.voice(data.info.id)
+    html = build_report_html(data, report, lang=args.lang, progress=progress, voice=voice)
     write_atomic(args.out, html)
     print(f"{terminal_safe(args.out)} ({len(html.encode('utf-8')) / 1e6:.2f} MB)")
     return 0

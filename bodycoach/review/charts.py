@@ -130,3 +130,42 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
         return str(vlc.vegalite_to_svg(spec, vl_version=version))
     except ValueError:
         return str(vlc.vegalite_to_svg(spec))
+
+
+_VOICE_TEXT = {
+    "no": {"level": "Nivå (dB mot din normale stemme)", "pitch": "Tone (halvtoner mot din normale)",
+           "rate": "Tempo (stavelser/s)", "what": "Mål", "value": "Verdi"},
+    "en": {"level": "Level (dB from your normal voice)", "pitch": "Pitch (semitones from your normal)",
+           "rate": "Pace (syllables/s)", "what": "Measure", "value": "Value"},
+}
+
+
+def voice_chart(track: dict[str, Any], lang: str = "no", *, width: int | str = 760) -> alt.VConcatChart:
+    """Level, pitch and pace of the voice over time (speech only), one panel each, shared time axis.
+
+    Args:
+        track: The stored voice tracks (``SessionStore.voice(id)["track"]``): t_ms, active, level_db,
+            pitch_st, rate_syl_s every 100 ms.
+        lang: ``"no"`` or ``"en"``.
+        width: Chart width.
+    """
+    import numpy as np
+
+    vt = _VOICE_TEXT.get(lang, _VOICE_TEXT["en"])
+    t_s = np.asarray(track.get("t_ms", []), dtype=np.float64) / 1000.0
+    active = np.asarray(track.get("active", []), dtype=bool)
+    df = pd.DataFrame({
+        "t": t_s,
+        "level": np.where(active, np.asarray(track.get("level_db", []), dtype=np.float64), np.nan),
+        "pitch": np.asarray(track.get("pitch_st", []), dtype=np.float64),
+        "rate": np.where(active, np.asarray(track.get("rate_syl_s", []), dtype=np.float64), np.nan),
+    })
+    x = alt.X("t:Q", title=_t(lang, "time"))
+    panels = []
+    for col, mark in (("level", "line"), ("pitch", "point"), ("rate", "line")):
+        base = alt.Chart(df[["t", col]].dropna())
+        m = base.mark_line(strokeWidth=1) if mark == "line" else base.mark_point(size=6, filled=True)
+        panels.append(m.encode(x=x, y=alt.Y(f"{col}:Q", title=vt[col]),
+                               tooltip=[alt.Tooltip("t:Q", format=".1f"), alt.Tooltip(f"{col}:Q", format=".1f")])
+                      .properties(width=width, height=90))
+    return cast(alt.VConcatChart, alt.vconcat(*panels))

@@ -18,6 +18,7 @@ from bodycoach.feedback.scenarios import get_phase
 from bodycoach.review.charts import progress_chart, timeline_chart, to_svg
 from bodycoach.review.timeline import areas_for, fmt_time
 from bodycoach.store.sessions import SessionData
+from bodycoach.voice.analysis import EVENT_KINDS
 
 _T: dict[str, dict[str, str]] = {
     "no": {
@@ -165,8 +166,41 @@ def _event_rows(data: SessionData, t: dict[str, str], lang: str) -> str:
             f"<th>{t['state']}</th></tr>{rows}</table>{more}")
 
 
+def _voice_section(voice: dict[str, Any] | None, data: SessionData, t: dict[str, str], lang: str) -> list[str]:
+    """The voice beside the body: scorecard lines, level/pitch/pace plots, pace per phase, voice events."""
+    from bodycoach.review import voice as rv
+    from bodycoach.review.charts import voice_chart
+
+    if not voice:
+        return []
+    out = [f"<h2>{escape(rv.text('title', lang))}</h2>"]
+    lines = rv.scorecard(voice, lang)
+    rows = "".join(f"<tr><td>{escape(li.check)}</td><td>{_badge(li.verdict, li.detail)}</td></tr>" for li in lines)
+    out.append(f"<table class='voice keep'>{rows}</table>")
+    track = voice.get("track") or {}
+    if track and len(track.get("t_ms", [])):
+        out.append(f"<div class='chart'>{to_svg(voice_chart(track, lang, width=820))}</div>")
+        pace = rv.pace_per_phase(voice, data.phases, lang)
+        body = "".join(
+            f"<tr><td>{escape(_phase_name(r['phase'], lang) if data.phases else r['phase'])}</td>"
+            f"<td class='num'>{r['speech_s']:.0f} s</td>"
+            f"<td class='num'>{'–' if r['rate_syl_s'] is None else format(r['rate_syl_s'], '.1f')}</td></tr>"
+            for r in pace)
+        out.append(f"<table class='keep'><tr><th>{t['phase']}</th><th>{escape(rv.text('title', lang))}</th>"
+                   f"<th>{escape(rv.text('pace', lang).split(' – ')[0])} (syl/s)</th></tr>{body}</table>")
+    evs = voice.get("events") or []
+    if evs:
+        body = "".join(
+            f"<tr><td class='num'>{fmt_time(e['start_ms'])}</td><td class='num'>{fmt_time(e['end_ms'])}</td>"
+            f"<td>{escape(rv.text('title', lang))}</td><td>{_badge('bad', rv.event_text(e['label'], lang))}</td></tr>"
+            for e in evs[:MAX_EVENTS] if e.get("label") in EVENT_KINDS)
+        out.append(f"<table><tr><th>{t['start']}</th><th>{t['end']}</th><th>{t['area']}</th>"
+                   f"<th>{t['state']}</th></tr>{body}</table>")
+    return out
+
+
 def build_report_html(data: SessionData, report: Report, *, lang: str = "no",
-                      progress: list[dict[str, Any]] | None = None) -> str:
+                      progress: list[dict[str, Any]] | None = None, voice: dict[str, Any] | None = None) -> str:
     """Return the complete HTML document of one session.
 
     Args:
@@ -175,6 +209,7 @@ def build_report_html(data: SessionData, report: Report, *, lang: str = "no",
         lang: ``"no"`` or ``"en"``.
         progress: Rows for the trainee's progress chart (``scorecard.progress_rows``); omitted when
             there is at most one session.
+        voice: The stored voice (``SessionStore.voice(id)``): a voice section beside the body's.
     """
     t = _T.get(lang, _T["en"])
     info = data.info
@@ -217,6 +252,7 @@ def build_report_html(data: SessionData, report: Report, *, lang: str = "no",
         parts.append(f"<h2>{t['phases']}</h2><table "
                      f"class='keep'><tr><th>{t['phase']}</th><th>{t['start']}</th>"
                      f"<th>{t['end']}</th></tr>{phases}</table>")
+    parts += _voice_section(voice, data, t, lang)
     parts += [f"<h2>{t['events']}</h2>", _event_rows(data, t, lang)]
     if corr:
         parts.append(f"<h2>{t['corrections']}</h2><table><tr><th>{t['start']}</th><th>{t['area']}</th>"

@@ -51,7 +51,24 @@ def fill_home(home: Path) -> dict[str, int]:
             w.add_frame(analyzer.step(lm), phase="reception")
         w.add_events(analyzer.finish(seq[-1].timestamp_ms))
         real = w.close(duration_s=seq[-1].timestamp_ms / 1000).id
+        _add_voice(store, real)
     return {"old": old, "ten": ten, "real": real}
+
+
+def _add_voice(store: Any, sid: int) -> None:
+    """Give the real clip's session a voice: ARCTIC a0007, 3.5 s of silence, then the same at -12 dB."""
+    import numpy as np
+
+    from bodycoach.io.audio import load_audio
+    from bodycoach.voice import analyze_samples
+
+    x = load_audio(REPO / "tests" / "data" / "voice" / "arctic_a0007.wav").samples
+    assert x is not None
+    rng = np.random.default_rng(0)
+    y = np.concatenate([x, np.zeros(56000, np.float32), x * np.float32(10 ** (-12 / 20))])
+    y = (y + rng.normal(0, 1e-3, y.size)).astype(np.float32)
+    a = analyze_samples(y)
+    store.save_voice(sid, a.summary, [e.to_dict() for e in a.events], a.track())
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +158,23 @@ def test_moment_of_a_real_clip_shows_the_video_frame(app: tuple[str, Any, dict[s
         "src; }",
         arg=first_src, timeout=30_000)
     shot = artifacts / "review_real_clip.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"screenshot: {shot}")
+
+
+def test_review_page_shows_the_voice(app: tuple[str, Any, dict[str, int]], artifacts: Path) -> None:
+    """The voice beside the body: scorecard lines in the guide's words, level/pitch/pace plots, events."""
+    url, page, ids = app
+    page.goto(f"{url}/review")
+    wait_ready(page, ids["real"], 60)
+    page.locator("#bc-review-voice").wait_for(state="attached", timeout=30_000)
+    body = page.locator("body").inner_text()
+    for text in ("Stemme", "Riktig tone", "middels tone", "Unngå monotoni", "Tempo", "Lang stillhet"):
+        assert text in body, text
+    assert page.locator("[data-testid='stVegaLiteChart']").count() >= 2  # timeline + voice
+    page.locator("#bc-review-voice").scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    shot = artifacts / "review_voice.png"
     page.screenshot(path=str(shot), full_page=True)
     print(f"screenshot: {shot}")
 

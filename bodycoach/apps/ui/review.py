@@ -381,6 +381,7 @@ def _session_view(store: Any, sid: int, lang: str, t0: float) -> None:
             # The slider already exists in this run: hand the time over to the next run.
             st.session_state[f"{key_t}_pending"] = goto[choice][1] / 1000
             st.rerun()
+    _voice_view(store, data, lang)
     st.caption(f"{tr('load_ms', lang)} {1000 * (time.perf_counter() - t0):.0f} ms")
     st.markdown(f'<span id="bc-review-ready" data-session="{sid}" '
                 f'data-ms="{1000 * (time.perf_counter() - t0):.0f}"></span>', unsafe_allow_html=True)
@@ -400,6 +401,36 @@ def _session_view(store: Any, sid: int, lang: str, t0: float) -> None:
 
     _corrections_list(store, data, lang)
     _export_section(store, data, report, lang)
+
+
+def _voice_view(store: Any, data: Any, lang: str) -> None:
+    """The voice beside the body: scorecard lines in the guide's words, level/pitch/pace plots, pace per
+    phase and the voice events (nothing when the session has no stored voice)."""
+    from bodycoach.review import voice as rv
+    from bodycoach.review.charts import voice_chart
+
+    voice = store.voice(data.info.id)
+    if voice is None:
+        return
+    sid = data.info.id
+    st.markdown(f"#### {rv.text('title', lang)}")
+    icons = {"good": "✓", "bad": "→", "unknown": "–"}
+    st.dataframe([{tr("check", lang): li.check, tr("result", lang): f"{icons.get(li.verdict, '–')} {li.detail}"}
+                  for li in rv.scorecard(voice, lang)], hide_index=True, key=f"bc_rv_voice_score_{sid}")
+    track = voice.get("track") or {}
+    if track and len(track.get("t_ms", [])):
+        spec = voice_chart(track, lang, width="container").to_dict(validate=False)
+        st.vega_lite_chart(spec, height=360)
+        pace = rv.pace_per_phase(voice, data.phases, lang)
+        st.dataframe([{tr("check", lang): _phase_name(r["phase"], lang) if data.phases else r["phase"],
+                       "syl/s": "–" if r["rate_syl_s"] is None else f"{r['rate_syl_s']:.1f}",
+                       "s": f"{r['speech_s']:.0f}"} for r in pace], hide_index=True, key=f"bc_rv_voice_pace_{sid}")
+    evs = [e for e in voice.get("events") or [] if e.get("label")]
+    if evs:
+        st.dataframe([{"start": _fmt(e["start_ms"]), "end": _fmt(e["end_ms"]),
+                       tr("check", lang): rv.event_text(e["label"], lang)} for e in evs],
+                     hide_index=True, key=f"bc_rv_voice_events_{sid}")
+    st.markdown(f'<span id="bc-review-voice" data-events="{len(evs)}"></span>', unsafe_allow_html=True)
 
 
 def _timeline_and_moment(store: Any, data: Any, lang: str, key_t: str) -> None:
@@ -548,7 +579,8 @@ def _export_section(store: Any, data: Any, report: Any, lang: str) -> None:
         from bodycoach.review.report_html import build_report_html
         from bodycoach.review.scorecard import progress_rows
 
-        return build_report_html(data, report, lang=lang, progress=progress_rows(store, data.info.trainee, lang))
+        return build_report_html(data, report, lang=lang, progress=progress_rows(store, data.info.trainee, lang),
+                                 voice=store.voice(data.info.id))
 
     c4.download_button(tr("download_report", lang), html, f"session-{sid}.html", "text/html",
                        key=f"bc_rv_dl_html_{sid}", on_click="ignore")
