@@ -663,3 +663,35 @@ def test_item17_symlink_loop_is_named(tmp_path: Path, capsys: pytest.CaptureFixt
     loop.symlink_to(loop)
     assert main(["analyze", str(loop), "--no-progress", "--out", str(tmp_path / "o")]) == 2
     assert "symbolic link loop" in capsys.readouterr().err
+
+
+# -- 13. kiosk --check ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("source", "needle"), [("missing.mp4", "no such file"), ("notes.txt", "not a readable video"),
+                                                ("-1", "camera index >= 0"), ("folder", "not a file")])
+def test_item13_kiosk_check_refuses_sources_that_can_never_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                source: str, needle: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("not a video\n" * 50)
+    (tmp_path / "folder").mkdir()
+    monkeypatch.setenv("BODYCOACH_HOME", str(tmp_path / "home"))
+    assert main(["kiosk", "--check", "--source", source]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "camera.source" in err and err.count("\n") == 1, err
+
+
+def test_item13_kiosk_check_store_home_file_and_good_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.videos import noise_frames, write_clip
+
+    monkeypatch.setenv("BODYCOACH_HOME", str(tmp_path / "home"))
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text(f'[privacy]\nkeep_summaries = true\nstore_home = "{afile}"\n')
+    assert main(["kiosk", "--check", "--config", str(cfg)]) == 2
+    assert "privacy.store_home" in capsys.readouterr().err
+    clip = tmp_path / "clip.mp4"
+    write_clip(clip, noise_frames(5, 64, 48))
+    assert main(["kiosk", "--check", "--source", str(clip)]) == 0
+    assert main(["kiosk", "--check", "--source", "7"]) == 0  # a camera may come back: only its form is checked

@@ -445,6 +445,10 @@ def test_cli_check_and_no_display(tmp_path: Path, capsys: pytest.CaptureFixture[
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from bodycoach.apps.cli import main
 
+    from tests.videos import noise_frames, write_clip
+
+    monkeypatch.chdir(tmp_path)
+    write_clip(tmp_path / "clip.mp4", noise_frames(5, 64, 48))  # --check now opens a file source (issue 12)
     assert main(["kiosk", "--config", str(REPO / "kiosk.example.toml"), "--source", "clip.mp4", "--lang", "en",
                  "--check"]) == 0
     out = capsys.readouterr().out

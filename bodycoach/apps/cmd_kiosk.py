@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from bodycoach.errors import ConfigError
@@ -65,6 +66,26 @@ def _apply_overrides(cfg: Any, args: argparse.Namespace) -> Any:
     return cfg
 
 
+def _check_sources(cfg: Any, where: str) -> None:
+    """A file source must be a readable video now (it will not become one); a camera may come back later."""
+    from bodycoach.kiosk.config import check_can_run
+
+    check_can_run(cfg, where)
+    src = cfg.camera.source.strip()
+    if not src.lstrip("-").isdigit():
+        from bodycoach.errors import VideoReadError
+        from bodycoach.io.video import VIDEO_SUFFIXES, open_source
+
+        # FFmpeg plays even a .txt file (its "tty" demuxer renders text): a kiosk source must be a recording.
+        if Path(src).suffix.lower() not in VIDEO_SUFFIXES:
+            raise ConfigError(f"{where}: camera.source = {src!r}: not a readable video (file type "
+                              f"{Path(src).suffix or '(none)'!r}); expected one of {', '.join(VIDEO_SUFFIXES)}")
+        try:
+            open_source(src).close()
+        except VideoReadError as exc:
+            raise ConfigError(f"{where}: camera.source = {src!r}: {exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the kiosk until stopped (SIGTERM/SIGINT) or ``--duration`` has passed."""
     from bodycoach.kiosk.config import load_kiosk_config
@@ -72,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     cfg = _apply_overrides(load_kiosk_config(args.config), args)
     if args.duration is not None and not args.duration > 0:
         raise ConfigError(f"--duration: got {args.duration}; expected a positive number of seconds")
+    _check_sources(cfg, args.config or "kiosk config")
     if args.check:
         from bodycoach.profile import load_saved_profile, saved_profile_path
 

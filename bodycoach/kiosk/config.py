@@ -347,3 +347,39 @@ def load_kiosk_config(path: str | Path | None = None, thresholds: str | Path | N
         p = Path(path)
         cfg = apply_table(cfg, _read_toml(p), str(p))
     return cfg
+
+
+def check_can_run(cfg: KioskConfig, where: str = "kiosk config") -> None:
+    """Refuse a config that can never work, before the kiosk starts (what ``--check`` runs too).
+
+    A camera index may come back (unplugged, busy) and is only checked for form; a file source that is
+    missing, a folder or not a video will not, so it is refused here instead of being retried forever.
+    The "is it a video" part needs the decoder and is done by the caller (``cmd_kiosk``); this checks
+    what can be told without one.
+
+    Raises:
+        ConfigError: naming the key, the value and what was expected.
+    """
+    src = cfg.camera.source.strip()
+    if src.lstrip("-").isdigit():
+        if int(src) < 0:
+            raise ConfigError(f"{where}: camera.source = {src!r}: expected a camera index >= 0 or a video file")
+    else:
+        p = Path(src).expanduser()
+        if not p.exists():
+            raise ConfigError(f"{where}: camera.source = {src!r}: no such file; expected a camera index like "
+                              f"\"0\" or an existing video file")
+        if not p.is_file():
+            raise ConfigError(f"{where}: camera.source = {src!r}: not a file; expected a video file")
+    home = cfg.privacy.store_home.strip()
+    if home:
+        h = Path(home).expanduser()
+        if h.exists() and not h.is_dir():
+            raise ConfigError(f"{where}: privacy.store_home = {home!r}: is a file; expected a folder")
+        parent = h
+        while not parent.exists() and parent.parent != parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise ConfigError(f"{where}: privacy.store_home = {home!r}: {str(parent)!r} is a file; expected a "
+                              f"folder")
+
