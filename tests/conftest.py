@@ -34,3 +34,27 @@ def dev_data() -> Path:
 @pytest.fixture(scope="session")
 def samples() -> Path:
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throw-away PostgreSQL server (Debian's postgresql package) on a free local port."""
+    from tests.pg_server import PgServer, find_bin
+
+    if not (find_bin("initdb") and find_bin("pg_ctl")):
+        pytest.skip("PostgreSQL's initdb/pg_ctl not found (apt-get install postgresql; scripts/setup does it)")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed (pip install 'bodycoach[postgres]')")
+    server = PgServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """URL of a new, empty database on the test server."""
+    return pg_server.new_database()

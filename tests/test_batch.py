@@ -25,6 +25,8 @@ from bodycoach.apps.cli import main
 from bodycoach.errors import BodycoachError
 from bodycoach.store import SessionRecord, SessionStore
 
+from .test_store import backend  # noqa: F401  (fixture: each store back-end)
+
 
 EVERY_MS = 500.0
 # Short dev clips whose licences allow copying (we only read them in place; see ../shared/data/README.md).
@@ -245,14 +247,14 @@ def test_killed_batch_resumes_to_the_same_sessions(tmp_path: Path, clips: list[P
 
 
 # -- the store side of a batch (synthetic rows, no models) -------------------------------------------
-def test_save_record_is_one_transaction_and_idempotent(tmp_path: Path) -> None:
+def test_save_record_is_one_transaction_and_idempotent(tmp_path: Path, backend: str | None) -> None:
     from bodycoach.review.synthetic import label_schedule
     from bodycoach.review.synthetic import make_result as synth
 
     rec = SessionRecord()
     for i in range(50):
         rec.add_frame(synth(i * 200, label_schedule(i, 50)))
-    with SessionStore(tmp_path / "h") as store:
+    with SessionStore(tmp_path / "h", store=backend) as store:
         sid, created = store.save_record(rec, trainee="Kari", source="x.mp4", duration_s=10.0,
                                          content_hash="abc", analysis_version="v1")
         assert created

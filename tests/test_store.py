@@ -22,9 +22,20 @@ from bodycoach.store import SCHEMA_VERSION, SessionStore, codec, migrate, resolv
 from bodycoach.types import Behaviour, FeedbackEvent, Landmarks
 
 
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str | None:
+    """The store URL of each back-end: None = the SQLite file; a fresh database on a test PostgreSQL."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return None
+
+
 @pytest.fixture()
-def store(tmp_path: Path) -> SessionStore:
-    s = SessionStore(tmp_path / "home")
+def store(tmp_path: Path, backend: str | None) -> SessionStore:
+    s = SessionStore(tmp_path / "home", store=backend)
     yield s
     s.close()
 
@@ -137,6 +148,18 @@ def test_newer_schema_is_refused_and_untouched(tmp_path: Path) -> None:
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 
 
+def test_newer_schema_is_refused_and_untouched_postgresql(tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    SessionStore(tmp_path / "h", store=pg_url).close()
+    with psycopg.connect(pg_url, autocommit=True) as c:
+        c.execute("UPDATE bodycoach_schema SET version=%s", (SCHEMA_VERSION + 5,))
+    with pytest.raises(StoreError, match=rf"schema version {SCHEMA_VERSION + 5} is newer"):
+        SessionStore(tmp_path / "h", store=pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as c:
+        assert c.execute("SELECT version FROM bodycoach_schema").fetchone()[0] == SCHEMA_VERSION + 5
+
+
 def test_not_a_database(tmp_path: Path) -> None:
     home = tmp_path / "junk"
     home.mkdir()
@@ -172,7 +195,7 @@ _CRASH_SCRIPT = textwrap.dedent("""
     import sys, time
     from bodycoach.store import SessionStore
     from bodycoach.review.synthetic import label_schedule, make_result
-    store = SessionStore(sys.argv[1])
+    store = SessionStore(sys.argv[1], store=sys.argv[2] if len(sys.argv) > 2 else None)
     w = store.create_session(trainee="Crash", source="cam", commit_every_s=1.0)
     print("SESSION", w.session_id, flush=True)
     i = 0
@@ -184,9 +207,9 @@ _CRASH_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_crash_mid_save_loses_at_most_the_last_second(tmp_path: Path) -> None:
+def test_crash_mid_save_loses_at_most_the_last_second(tmp_path: Path, backend: str | None) -> None:
     home = tmp_path / "crash"
-    proc = subprocess.Popen([sys.executable, "-c", _CRASH_SCRIPT, str(home)],
+    proc = subprocess.Popen([sys.executable, "-c", _CRASH_SCRIPT, str(home), *([backend] if backend else [])],
                             stdout=subprocess.PIPE, text=True)
     last = -1
     sid = None
@@ -203,8 +226,9 @@ def test_crash_mid_save_loses_at_most_the_last_second(tmp_path: Path) -> None:
     os.kill(proc.pid, signal.SIGKILL)  # no close(), no atexit: a real crash
     proc.wait()
     assert proc.returncode == -signal.SIGKILL and sid is not None and last >= 60
-    store = SessionStore(home)
-    assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store = SessionStore(home, store=backend)
+    if backend is None:
+        assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     info = store.get(sid)
     data = store.load(sid)
     # the frames printed were all added; at most 1 s of media (5 frames at 200 ms) may be uncommitted
@@ -234,6 +258,8 @@ def test_locked_database_gives_clear_message(tmp_path: Path) -> None:
 
 
 def test_full_disk_keeps_saved_frames_and_buffer(store: SessionStore) -> None:
+    if store.backend != "sqlite":
+        pytest.skip("a full disk is simulated with SQLite's max_page_count; PostgreSQL has no such knob")
     w = store.create_session(trainee="Kari", commit_every_s=1.0)
     for i in range(10):
         w.add_frame(make_result(i * 200, label_schedule(i, 100)))
@@ -349,6 +375,61 @@ def test_mirrored_landmarks_round_trip(store: SessionStore) -> None:
     assert lm is not None and lm.mirrored is True
 
 
+def test_locked_database_gives_clear_message_postgresql(tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    store = SessionStore(tmp_path / "h", timeout_s=0.2, store=pg_url)
+    other = psycopg.connect(pg_url)
+    other.execute("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE")
+    t0 = time.monotonic()
+    with pytest.raises(StoreError, match=r"locked by another program \(waited 0.2 s\).*retry"):
+        store.create_session(trainee="Kari")
+    assert time.monotonic() - t0 < 5
+    other.rollback()
+    other.close()
+    w = store.create_session(trainee="Kari")
+    w.close()
+    assert store.get(w.session_id).status == "complete"
+    assert "postgresql://" in store.location
+    store.close()
+
+
+def test_two_programs_upgrading_at_once_upgrade_once_postgresql(tmp_path: Path, pg_url: str) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def open_store() -> None:
+        try:
+            barrier.wait()
+            SessionStore(tmp_path / "h", store=pg_url).close()
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with SessionStore(tmp_path / "h", store=pg_url) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store._conn.execute("SELECT COUNT(*) FROM bodycoach_schema").fetchone()[0] == 1
+
+
+def test_unreachable_postgresql_is_one_clear_line(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(StoreError, match=r"postgresql://kari:\*\*\*@127.0.0.1:\d+/x: cannot reach") as err:
+        SessionStore(tmp_path / "h", store=f"postgresql://kari:secret@127.0.0.1:{port}/x", timeout_s=2)
+    assert "secret" not in str(err.value) and "\n" not in str(err.value)
+
+
 def test_two_programs_upgrading_at_once_upgrade_once(tmp_path: Path) -> None:
     import threading
 
@@ -396,8 +477,8 @@ def test_interrupted_migration_leaves_the_old_version(tmp_path: Path, monkeypatc
     conn.close()
 
 
-def test_voice_is_kept_with_the_session_and_deleted_with_it(tmp_path: Path) -> None:
-    store = SessionStore(tmp_path)
+def test_voice_is_kept_with_the_session_and_deleted_with_it(tmp_path: Path, backend: str | None) -> None:
+    store = SessionStore(tmp_path, store=backend)
     w = store.create_session(trainee="Kari")
     w.close(duration_s=2.0)
     sid = w.session_id

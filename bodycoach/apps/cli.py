@@ -24,6 +24,7 @@ COMMANDS = (
     "cmd_evaluate",
     "cmd_calibrate",
     "cmd_sessions",
+    "cmd_store",
     "cmd_kiosk",
     "cmd_bench",
 )

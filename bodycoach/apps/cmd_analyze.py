@@ -68,6 +68,9 @@ def register(sub: Any) -> None:
     g.add_argument("--scenario", metavar="TYPE", help="customer type rehearsed, e.g. uhoflig, sjenert")
     g.add_argument("--home", metavar="DIR", type=Path, default=None,
                    help="data folder of the store (default: $BODYCOACH_HOME or the user data folder)")
+    g.add_argument("--store", metavar="URL", default=None,
+                   help="postgresql://USER@HOST/DB or sqlite:PATH (default: $BODYCOACH_STORE, else the data "
+                        "folder's SQLite file)")
     p.set_defaults(func=run)
 
 
@@ -210,7 +213,7 @@ def _open_store_writer(args: argparse.Namespace, video: Path, profile: Any = Non
     except ImportError:
         raise BodycoachError("the session store is not available in this build") from None
     home = args.home or (Path(os.environ["BODYCOACH_HOME"]) if os.environ.get("BODYCOACH_HOME") else None)
-    store = SessionStore(home)
+    store = SessionStore(home, store=getattr(args, "store", None))
     return store.create_session(trainee=args.trainee.strip(), scenario=args.scenario, source=str(video),
                                 calibration=profile, video_path=None)
 

@@ -61,6 +61,9 @@ def register(sub: Any) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--home", metavar="DIR", type=Path, default=None,
                    help="data folder of the store (default: $BODYCOACH_HOME or the user data folder)")
+    p.add_argument("--store", metavar="URL", default=None,
+                   help="postgresql://USER@HOST/DB or sqlite:PATH (default: $BODYCOACH_STORE, else the data "
+                        "folder's SQLite file)")
     p.set_defaults(func=run)
 
 
@@ -95,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     files = batch.discover(args.paths)
     items = batch.plan_items(files, trainee_from=args.trainee_from, scenario=args.scenario, on_error=unreadable)
     home = args.home or (Path(os.environ["BODYCOACH_HOME"]) if os.environ.get("BODYCOACH_HOME") else None)
-    store = SessionStore(home)
+    store = SessionStore(home, store=args.store)
     done = {"files": 0, "video_s": 0.0}
     if not args.no_progress:
         from tqdm import tqdm

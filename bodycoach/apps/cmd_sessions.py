@@ -14,10 +14,13 @@ from typing import Any
 from bodycoach.safetext import json_terminal_safe, terminal_safe
 
 _HOME_HELP = "data folder of the session store (default: $BODYCOACH_HOME or the user data folder)"
+_STORE_HELP = ("where the sessions are: postgresql://USER@HOST/DB (shared by a room of PCs) or sqlite:PATH "
+               "(default: $BODYCOACH_STORE, else the data folder's SQLite file)")
 
 
 def _home(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", metavar="DIR", type=Path, default=None, help=_HOME_HELP)
+    p.add_argument("--store", metavar="URL", default=None, help=_STORE_HELP)
 
 
 def _sid(value: str) -> int:
@@ -147,7 +150,7 @@ def register(sub: Any) -> None:
 def _store(args: argparse.Namespace) -> Any:
     from bodycoach.store import SessionStore
 
-    return SessionStore(args.home)
+    return SessionStore(args.home, store=getattr(args, "store", None))
 
 
 def _json(value: Any, **kw: Any) -> str:

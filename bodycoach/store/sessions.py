@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from bodycoach.errors import StoreError
 from bodycoach.safetext import NOTE_MAX_CHARS, TRAINEE_MAX_CHARS, check_free_text
-from bodycoach.store import codec, paths
+from bodycoach.store import backend, codec, paths
 from bodycoach.store.schema import MIGRATIONS, SCHEMA_VERSION
 from bodycoach.types import (
     UNKNOWN,
@@ -122,8 +122,14 @@ def check_note(value: str | None) -> str | None:
         raise StoreError(str(exc)) from None
 
 
-def _translate(exc: sqlite3.Error, db: Path, action: str, timeout_s: float) -> StoreError:
-    """Turn an sqlite3 error into a one-line ``StoreError`` that says what to do."""
+#: Errors of every back-end the store may be on (sqlite3, psycopg).
+_DB_ERRORS = backend.db_errors()
+
+
+def _translate(exc: BaseException, db: Path | str, action: str, timeout_s: float) -> StoreError:
+    """Turn a database error into a one-line ``StoreError`` that says what to do."""
+    if not isinstance(exc, sqlite3.Error):
+        return backend.translate_pg_error(exc, str(db), action, timeout_s)
     msg = str(exc).lower()
     if "locked" in msg or "busy" in msg:
         return StoreError(
@@ -167,6 +173,25 @@ def _connect(db: Path, timeout_s: float) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         conn.close()
         raise _translate(exc, db, "opening", timeout_s) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _connect_postgres(url: str, timeout_s: float) -> backend.PgConnection:
+    """Open a PostgreSQL store: refuse a newer schema, migrate an older one (same steps as SQLite)."""
+    conn = backend.connect_postgres(url, timeout_s)
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{conn.where}: schema version {version} is newer than this bodycoach supports "
+                f"({SCHEMA_VERSION}); upgrade bodycoach to open it (the database was not changed)")
+        migrate(conn, SCHEMA_VERSION)  # type: ignore[arg-type]
+    except _DB_ERRORS as exc:
+        conn.close()
+        raise _translate(exc, conn.where, "opening", timeout_s) from exc
     except BaseException:
         conn.close()
         raise
@@ -436,7 +461,7 @@ def _write_rows(conn: sqlite3.Connection, sid: int, code: Callable[[str], int], 
     conn.executemany(
         "INSERT INTO events(session_id, behaviour, label, start_ms, end_ms, peak_score) "
         "VALUES (?,?,?,?,?,?) ON CONFLICT(session_id, behaviour, label, start_ms) DO UPDATE SET "
-        "end_ms=COALESCE(excluded.end_ms, end_ms), peak_score=MAX(peak_score, "
+        "end_ms=COALESCE(excluded.end_ms, events.end_ms), peak_score=MAX(events.peak_score, "
         "excluded.peak_score)",
         [(sid, str(e.behaviour), e.label, int(e.start_ms), None if e.end_ms is None else int(e.end_ms),
           float(e.peak_score)) for e in events],
@@ -457,8 +482,12 @@ def _write_rows(conn: sqlite3.Connection, sid: int, code: Callable[[str], int], 
 def _vocab_code(conn: sqlite3.Connection, cache: dict[str, int], label: str) -> int:
     code = cache.get(label)
     if code is None:
-        conn.execute("INSERT OR IGNORE INTO vocab(label) VALUES (?)", (label,))
-        code = int(conn.execute("SELECT code FROM vocab WHERE label=?", (label,)).fetchone()[0])
+        # Look first: an INSERT that conflicts would still use up a number on PostgreSQL.
+        row = conn.execute("SELECT code FROM vocab WHERE label=?", (label,)).fetchone()
+        if row is None:
+            conn.execute("INSERT OR IGNORE INTO vocab(label) VALUES (?)", (label,))
+            row = conn.execute("SELECT code FROM vocab WHERE label=?", (label,)).fetchone()
+        code = int(row[0])
         if code > 0xFFFF:
             raise StoreError(f"vocab: label {label!r} got code {code}; expected at most 65535 labels")
         cache[label] = code
@@ -707,8 +736,8 @@ class SessionWriter:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as exc:
-            raise _translate(exc, self.store.db_path, f"saving session {self.session_id}",
+        except _DB_ERRORS as exc:
+            raise _translate(exc, self.store.location, f"saving session {self.session_id}",
                              self.store.timeout_s) from exc
         self._saved_frames += len(self._frames)
         self._frames.clear()
@@ -737,8 +766,8 @@ class SessionWriter:
                 "UPDATE sessions SET status=?, status_reason=?, duration_s=?, updated_at=? WHERE id=?",
                 (status, reason, float(duration_s), _now_iso(), self.session_id),
             )
-        except sqlite3.Error as exc:
-            raise _translate(exc, self.store.db_path, f"closing session {self.session_id}",
+        except _DB_ERRORS as exc:
+            raise _translate(exc, self.store.location, f"closing session {self.session_id}",
                              self.store.timeout_s) from exc
         finally:
             self.closed = True
@@ -788,25 +817,45 @@ class SessionStore:
     """All sessions of one data folder.
 
     Args:
-        home: Data folder (``--home``); None = ``$BODYCOACH_HOME`` or the platform user data dir.
+        home: Data folder (``--home``); None = ``$BODYCOACH_HOME`` or the platform user data dir. Kept
+            videos live there whatever the database.
         timeout_s: Seconds to wait for a lock held by another program before a clear error.
+        store: Where the sessions are: None = ``$BODYCOACH_STORE`` or, without it, the SQLite file of the
+            data folder; ``sqlite:PATH`` (a data folder or a ``.db`` file); ``postgresql://...`` (one
+            database shared by a room of PCs, same schema and guarantees; needs ``bodycoach[postgres]``).
 
     Raises:
         StoreError: the database is from a newer bodycoach, locked, unreadable, or the folder is not
             writable.
     """
 
-    def __init__(self, home: str | Path | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, home: str | Path | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 store: str | None = None) -> None:
+        url = backend.resolve_store(store)
+        db_file: Path | None = None
+        if url and url.lower().startswith("sqlite:"):
+            target = Path(url[len("sqlite:"):]).expanduser()
+            if target.suffix.lower() == ".db":
+                db_file, home = target, target.parent
+            else:
+                home = target
+            url = None
+        elif url and not backend.is_postgres(url):
+            raise StoreError(f"store: got {url!r}; expected postgresql://USER@HOST/DB or sqlite:PATH")
         self.home = paths.resolve_home(home)
         self.timeout_s = float(timeout_s)
+        self.url = url
         try:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{self.home}: cannot create the data folder ({exc.strerror or exc}); "
                              "expected a writable folder (set --home or BODYCOACH_HOME)") from exc
-        self.db_path = self.home / paths.DB_NAME
+        self.db_path = db_file or self.home / paths.DB_NAME
         self.videos_dir = self.home / paths.VIDEO_DIR
-        self._conn = _connect(self.db_path, self.timeout_s)
+        #: Where the sessions are, for messages (a path, or the URL without its password).
+        self.location = backend.redact(url) if url else str(self.db_path)
+        self.backend = "postgresql" if url else "sqlite"
+        self._conn = self._open_connection()
         self._lock = threading.RLock()
         self.locks_dir = self.home / RECORDING_LOCKS_DIR
         self.recover_interrupted()
@@ -851,6 +900,8 @@ class SessionStore:
         return marked
 
     def _open_connection(self) -> sqlite3.Connection:
+        if self.url:
+            return cast(sqlite3.Connection, _connect_postgres(self.url, self.timeout_s))
         return _connect(self.db_path, self.timeout_s)
 
     def close(self) -> None:
@@ -868,10 +919,10 @@ class SessionStore:
         with self._lock:
             try:
                 yield self._conn
-            except sqlite3.Error as exc:
+            except _DB_ERRORS as exc:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
-                raise _translate(exc, self.db_path, action, self.timeout_s) from exc
+                raise _translate(exc, self.location, action, self.timeout_s) from exc
 
     @property
     def schema_version(self) -> int:
@@ -1067,7 +1118,7 @@ class SessionStore:
         with self._sql("reading a session") as c:
             row = c.execute(f"SELECT {self._COLUMNS} FROM sessions WHERE id=?", (int(session_id),)).fetchone()
         if row is None:
-            raise StoreError(f"session {session_id}: not found in {self.db_path}; run 'bodycoach sessions' "
+            raise StoreError(f"session {session_id}: not found in {self.location}; run 'bodycoach sessions' "
                              f"to list ids")
         return self._row_to_info(row)
 
