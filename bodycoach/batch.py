@@ -76,6 +76,7 @@ class TaskOutcome:
     record: SessionRecord | None = None
     duration_s: float = 0.0
     ended_early: bool = False
+    incomplete: str | None = None
     error: str | None = None
     analysis_s: float = 0.0
     peak_rss_mb: float = 0.0
@@ -317,6 +318,11 @@ def analyse(task: Task) -> TaskOutcome:
         out.record = record
         out.duration_s = float(run.summary()["duration_s"])
         out.ended_early = bool(run.ended_early)
+        from bodycoach.apps.cmd_analyze import short_file
+
+        short = short_file(run)  # stored as analyze --save stores a short file: incomplete, duration analysed
+        if short is not None:
+            out.duration_s, out.incomplete = short
     except BodycoachError as exc:
         out.error = str(exc)
     except Exception as exc:  # a hostile file must fail alone, whatever the decoder throws
@@ -555,13 +561,14 @@ def run_batch(items: Sequence[BatchItem], store: SessionStore, runner: Runner, *
         else:
             sid, created = store.save_record(
                 outcome.record, trainee=item.trainee, scenario=item.scenario, source=str(item.path),
-                duration_s=outcome.duration_s, content_hash=item.content_hash, analysis_version=version)
+                duration_s=outcome.duration_s, content_hash=item.content_hash, analysis_version=version,
+                incomplete=outcome.incomplete)
             rep.status = "saved" if created else "skipped"
             rep.session_id = sid
             if not created:
                 rep.reason = "already in the store"
-            if outcome.ended_early:
-                rep.warning = "the video ended before its stated length (truncated?)"
+            if outcome.incomplete:
+                rep.warning = f"saved as incomplete: {outcome.incomplete}"
         report.items.append(rep)
         if on_item:
             on_item(rep, item)

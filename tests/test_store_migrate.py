@@ -19,7 +19,11 @@ from bodycoach.store.transfer import _fetch as fetch
 def _fill(store: SessionStore) -> list[int]:
     a = synthetic_session(store, n=40, trainee="Kari", started_at="2026-01-01T10:00:00+00:00")
     b = synthetic_session(store, n=25, trainee="Ola", scenario="shy", started_at="2026-01-02T10:00:00+00:00")
-    c = synthetic_session(store, n=10, trainee="Eva", close=False, started_at="2026-01-03T10:00:00+00:00")
+    w = store.create_session(trainee="Eva", started_at="2026-01-03T10:00:00+00:00")
+    for r in list(store.load(b).frame_results())[:10]:
+        w.add_frame(r)
+    w.abort("camera lost")
+    c = w.session_id
     store.add_correction(a, "arms", 200, 600, wrong_label="crossed_chest", correct_label="extended", note="ok")
     store.save_voice(b, {"pace": 1.0}, [{"kind": "pause", "start_ms": 100}],
                      {"t_ms": np.arange(0, 1000, 100), "level_db": np.zeros(10, dtype=np.float16)})
@@ -30,8 +34,9 @@ def test_migrate_sqlite_to_postgresql_checked_and_idempotent(tmp_path: Path, pg_
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "room1"
     with SessionStore(home) as src:
-        ids = _fill(src)
-        want = {digest(fetch(src, i)) for i in ids}
+        _fill(src)
+    with SessionStore(home) as src:  # as migrate will see it (a session left recording is marked on opening)
+        want = {digest(fetch(src, s.id)) for s in src.list_sessions()}
         src_counts = counts(src)
     # the target already holds another room's session: ids differ, nothing is overwritten
     with SessionStore(tmp_path / "pg", store=pg_url) as dst:
@@ -52,7 +57,7 @@ def test_migrate_sqlite_to_postgresql_checked_and_idempotent(tmp_path: Path, pg_
         assert dst.corrections(kari.id)[0].note == "ok"
         ola = [s for s in dst.list_sessions() if s.trainee == "Ola"][0]
         assert dst.voice(ola.id)["summary"] == {"pace": 1.0}
-        assert {s.status for s in dst.list_sessions()} == {"complete", "recording"}
+        assert len({s.status for s in dst.list_sessions()}) == 2  # the unfinished one kept its status
     # again: nothing copied twice
     assert main(argv) == 0
     rep2 = json.loads(capsys.readouterr().out)
@@ -76,3 +81,18 @@ def test_bad_store_urls_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "expected sqlite:PATH or postgresql://" in capsys.readouterr().err
     assert main(["sessions", "--store", "redis://x", "--home", str(tmp_path)]) == 2
     assert "expected postgresql://" in capsys.readouterr().err
+
+
+def test_a_recording_on_another_pc_is_not_marked_interrupted(tmp_path: Path, pg_url: str) -> None:
+    """Two PCs (two data folders) share the PostgreSQL store: PC B starting leaves PC A's live session be."""
+    pc_a = SessionStore(tmp_path / "pc_a", store=pg_url)
+    w = pc_a.create_session(trainee="Kari", source="camera:0")
+    with SessionStore(tmp_path / "pc_b", store=pg_url) as pc_b:
+        assert pc_b.recover_interrupted() == []
+        assert pc_b.get(w.session_id).status == "recording"
+    w.close(duration_s=1.0)
+    assert pc_a.get(w.session_id).status == "complete"
+    w2 = pc_a.create_session(trainee="Ola")
+    pc_a._conn.close()  # PC A's program dies: the server drops its lock
+    with SessionStore(tmp_path / "pc_b", store=pg_url) as pc_b:
+        assert pc_b.get(w2.session_id).status == "interrupted"

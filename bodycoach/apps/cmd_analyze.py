@@ -158,13 +158,20 @@ def analysed_duration_s(run: Any) -> float:
     return round((run.last_ms + step_ms) / 1000.0, 3)
 
 
+def short_file(run: Any) -> tuple[float, str] | None:
+    """(duration analysed, reason) when the file ended before its header's length, else None."""
+    if not run.ended_early:
+        return None
+    got = analysed_duration_s(run)
+    return got, (f"the video ended at {got:.1f} s of the {run.info.duration_s:.1f} s its header states "
+                 f"(truncated file); {run.frames} frames analysed")
+
+
 def close_session(writer: Any, run: Any, summary: dict[str, Any]) -> Any:
     """Close a stored session: complete, or incomplete with the duration analysed when the file was short."""
-    if run.ended_early:
-        got = analysed_duration_s(run)
-        return writer.close(duration_s=got, incomplete=(
-            f"the video ended at {got:.1f} s of the {run.info.duration_s:.1f} s its header states "
-            f"(truncated file); {run.frames} frames analysed"))
+    short = short_file(run)
+    if short is not None:
+        return writer.close(duration_s=short[0], incomplete=short[1])
     return writer.close(duration_s=summary["duration_s"])
 
 

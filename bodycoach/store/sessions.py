@@ -67,6 +67,10 @@ STATUS_INTERRUPTED = "interrupted"
 REASON_USER_INTERRUPT = "interrupted by the user"
 #: Folder (under the data folder) of the lock files that say "this session is being recorded right now".
 RECORDING_LOCKS_DIR = ".recording"
+#: On PostgreSQL the "being recorded" lock is a server-side advisory lock (this key, the session id) held
+#: by the recording program's connection: the server drops it when that program dies, and every PC of a
+#: room sees it (a lock file would only be seen on the PC that wrote it).
+_PG_RECORDING_LOCK = 0x7265636F  # "reco"
 
 try:  # POSIX advisory locks: released by the kernel when the recording program dies, however it dies
     import fcntl as _fcntl
@@ -780,6 +784,13 @@ class SessionWriter:
         self._lock_path, self._lock_fd = path, fd
 
     def _release_lock(self) -> None:
+        if self.store.url:  # PostgreSQL: the server-side lock taken by create_session
+            try:
+                with self.store._sql("releasing the recording lock") as c:
+                    c.execute("SELECT pg_advisory_unlock(?, ?)", (_PG_RECORDING_LOCK, int(self.session_id)))
+            except StoreError as exc:  # the connection is gone: so is the lock
+                log.debug("session %s: recording lock not released: %s", self.session_id, exc)
+            return
         if self._lock_fd is not None and self._lock_fd >= 0:
             if self._lock_path is not None:
                 self._lock_path.unlink(missing_ok=True)
@@ -873,10 +884,12 @@ class SessionStore:
         Returns:
             The ids marked.
         """
-        if _fcntl is None:
+        if _fcntl is None and not self.url:
             return []
         with self._sql("looking for interrupted sessions") as c:
             ids = [int(r[0]) for r in c.execute("SELECT id FROM sessions WHERE status=?", (STATUS_RECORDING,))]
+        if self.url:
+            return self._recover_interrupted_pg(ids)
         marked = []
         for sid in ids:
             path = self._recording_lock(sid)
@@ -895,6 +908,26 @@ class SessionStore:
                 if fd >= 0:
                     path.unlink(missing_ok=True)
                     os.close(fd)
+        if marked:
+            log.warning("sessions %s were left recording by a program that stopped; marked interrupted", marked)
+        return marked
+
+    def _recover_interrupted_pg(self, ids: list[int]) -> list[int]:
+        marked = []
+        for sid in ids:
+            with self._sql("marking an interrupted session") as c:
+                got = c.execute("SELECT pg_try_advisory_lock(?, ?)", (_PG_RECORDING_LOCK, sid)).fetchone()[0]
+                if not got:
+                    continue  # its recording program is alive (on this PC or another)
+                try:
+                    cur = c.execute(
+                        "UPDATE sessions SET status=?, status_reason=?, updated_at=? WHERE id=? AND status=?",
+                        (STATUS_INTERRUPTED, "the program stopped while recording (killed, crashed or power "
+                         "lost); the frames saved until then are kept", _now_iso(), sid, STATUS_RECORDING))
+                    if cur.rowcount:
+                        marked.append(sid)
+                finally:
+                    c.execute("SELECT pg_advisory_unlock(?, ?)", (_PG_RECORDING_LOCK, sid))
         if marked:
             log.warning("sessions %s were left recording by a program that stopped; marked interrupted", marked)
         return marked
@@ -970,7 +1003,9 @@ class SessionStore:
                  stored_video, int(owned), _version()),
             )
             sid = int(cur.lastrowid or 0)
-            if _fcntl is not None:
+            if self.url:  # held by this store's connection until the writer closes (or the program dies)
+                c.execute("SELECT pg_advisory_lock(?, ?)", (_PG_RECORDING_LOCK, sid))
+            elif _fcntl is not None:
                 path = self._recording_lock(sid)
                 try:
                     self.locks_dir.mkdir(parents=True, exist_ok=True)
@@ -996,7 +1031,8 @@ class SessionStore:
 
     def save_record(self, record: SessionRecord, *, trainee: str, scenario: str | None = None,
                     source: str | None = None, duration_s: float | None = None, content_hash: str,
-                    analysis_version: str, started_at: str | None = None) -> tuple[int, bool]:
+                    analysis_version: str, started_at: str | None = None,
+                    incomplete: str | None = None) -> tuple[int, bool]:
         """Save a whole analysed recording in one transaction; returns (session id, newly saved).
 
         A crash before the commit leaves nothing (never a half-written session); a recording already
@@ -1018,9 +1054,12 @@ class SessionStore:
                 return int(row[0]), False
             cur = c.execute(
                 "INSERT INTO sessions(trainee, scenario, source, started_at, updated_at, duration_s, status, "
-                "behaviours, app_version, content_hash, analysis_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (name, scenario, source, now, now, float(duration_s), STATUS_COMPLETE,
-                 json.dumps(list(record.behaviours)), _version(), content_hash, analysis_version),
+                "behaviours, app_version, content_hash, analysis_version, status_reason) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (name, scenario, source, now, now, float(duration_s),
+                 STATUS_INCOMPLETE if incomplete else STATUS_COMPLETE,
+                 json.dumps(list(record.behaviours)), _version(), content_hash, analysis_version,
+                 str(incomplete)[:500] if incomplete else None),
             )
             sid = int(cur.lastrowid or 0)
             _write_rows(c, sid, lambda label: _vocab_code(c, vocab, label), record.frames, record.landmarks,
