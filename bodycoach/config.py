@@ -53,9 +53,13 @@ class EyeContactConfig:
     screen_yaw_max_deg: float = 35.0
     screen_pitch_min_deg: float = -60.0
     screen_pitch_max_deg: float = -28.0
+    model: str = ""
+    lens_min_prob: float = 0.5
 
     def __post_init__(self) -> None:
-        _check("eye_contact", self, {
+        if self.model and not self.model.endswith(".json"):
+            raise ConfigError(f"eye_contact.model = {self.model!r}, expected a .json file name in calibration/ or \"\"")
+        _check("eye_contact", self, {"lens_min_prob": (0, 1),
             "iris_yaw_gain_deg": (-1000, 1000), "iris_pitch_gain_deg": (-1000, 1000),
             "iris_v_neutral_norm": (-1, 1), "lens_yaw_deg": (0.5, 90), "lens_pitch_deg": (0.5, 90),
             "min_eye_open_norm": (0, 1), "screen_yaw_min_deg": (-90, 90), "screen_yaw_max_deg": (-90, 90),
@@ -77,6 +81,8 @@ class SmileConfig:
     forced_min_lower_lid_drop_norm: float = 0.054
     forced_min_eye_open_norm: float = 0.34
     max_abs_yaw_deg: float = 60.0
+    emit_one_sided: bool = False
+    emit_forced: bool = False
 
     def __post_init__(self) -> None:
         _check("smile", self, {"presence_min_prob": (0, 1), "open_lip_gap_norm": (0, 1),
@@ -262,6 +268,8 @@ class CoachConfig:
                 if k not in known:
                     raise ConfigError(f"{source}: unknown key {name}.{k}, expected one of {', '.join(known)}")
                 want = type(getattr(default, k))
+                if want is bool and not isinstance(v, bool):
+                    raise ConfigError(f"{source}: {name}.{k} = {v!r}, expected true or false")
                 if want is str and not isinstance(v, str):
                     raise ConfigError(f"{source}: {name}.{k} = {v!r}, expected a string")
                 if want in (int, float) and (isinstance(v, bool) or not isinstance(v, (int, float))):

@@ -103,10 +103,23 @@ BROAD = {**extract_features(make_landmarks(pose=False, hands=False, smile=0.15, 
     ({k: v for k, v in SMILE.items() if k != "lip_gap_norm"}, "unknown"),
 ])
 def test_smile_table(values: dict[str, float], expected: str) -> None:
+    # The table exercises the one-sided and forced rules too, so both are switched on here.
+    t = replace(T_SM, emit_one_sided=True, emit_forced=True)
     f = F(**values)
-    c = classify_smile(f, T_SM, Q, MODEL)
+    c = classify_smile(f, t, Q, MODEL)
     assert c.label == expected
-    assert SmileClassifier(T_SM, Q)(f) == c
+    assert SmileClassifier(t, Q)(f) == c
+
+
+def test_shipped_thresholds_never_emit_unvalidated_smile_types() -> None:
+    # One-sided and forced lack validating dev data: the shipped config reports such smiles by their lips.
+    assert not T_SM.emit_one_sided and not T_SM.emit_forced
+    one_sided = F(**{**SMILE, "smile_asym_norm": T_SM.one_sided_asym_norm + 0.05})
+    assert classify_smile(one_sided, T_SM, Q, MODEL).label == "warm"
+    no_raise = F(**{**BROAD, "lower_lid_drop_norm": T_SM.forced_min_lower_lid_drop_norm + 0.01,
+                    "eye_open_norm": T_SM.forced_min_eye_open_norm + 0.05})
+    assert classify_smile(no_raise, T_SM, Q, MODEL).label == "open"
+    assert classify_smile(no_raise, replace(T_SM, emit_forced=True), Q, MODEL).label == "forced"
 
 
 def test_smile_presence_boundary() -> None:
@@ -118,9 +131,10 @@ def test_smile_presence_boundary() -> None:
 
 def test_forced_is_relative_to_the_neutral_face_with_a_profile() -> None:
     f = F(**{**BROAD, "lower_lid_drop_norm": 0.045, "eye_open_norm": 0.4})
-    assert classify_smile(f, T_SM, Q, MODEL).label == "open"  # absolute rule: the lids look raised
+    t = replace(T_SM, emit_forced=True)
+    assert classify_smile(f, t, Q, MODEL).label == "open"  # absolute rule: the lids look raised
     prof = CalibrationProfile(neutral={"lower_lid_drop_norm": 0.045, "eye_open_norm": 0.4})
-    assert classify_smile(f, T_SM, Q, MODEL, prof).label == "forced"  # this person's lids did not rise
+    assert classify_smile(f, t, Q, MODEL, prof).label == "forced"  # this person's lids did not rise
 
 
 # --- head -----------------------------------------------------------------------------------------
@@ -259,7 +273,7 @@ def labels(**kw: object) -> dict[Behaviour, str]:
     ({}, Behaviour.SMILE, "none"),
     ({"smile": 0.15, "cheek": 0.08}, Behaviour.SMILE, "warm"),
     ({"smile": 0.09, "cheek": 0.12, "lip_gap": 0.2}, Behaviour.SMILE, "open"),
-    ({"smile": 0.15, "asym": 0.15, "cheek": 0.08}, Behaviour.SMILE, "one_sided"),
+    ({"smile": 0.15, "asym": 0.15, "cheek": 0.08}, Behaviour.SMILE, "warm"),  # one-sided is not emitted (unvalidated)
     ({}, Behaviour.HEAD, "upright"),
     ({"yaw_deg": 35.0}, Behaviour.HEAD, "turned"),
     ({"prop_chin": True}, Behaviour.HEAD, "propped"),

@@ -10,6 +10,11 @@ adapter) the model reads it together with the 14 named mouth/eye features
 picture) or when it is not finite, the geometry-only model (``calibration/smile_model.json``) decides. The
 shape rules then split a present smile. With a calibration profile the cheek and eye rules are relative to
 the person's neutral face.
+
+"One-sided" and "forced" are emitted only when ``smile.emit_one_sided`` / ``smile.emit_forced`` are on, and
+they are off in the shipped thresholds: the dev data has 1 one-sided and 2 forced smiles, too few to
+validate either rule (a rule needs at least 5 examples from 2 sources), and the forced rule's only effect on
+dev was 8 open smiles called "forced" (0 right). Such a smile is reported by its lips (warm or open).
 """
 
 from __future__ import annotations
@@ -83,7 +88,7 @@ def classify_smile(f: Features, t: SmileConfig, q: QualityConfig, model: LinearM
         return make(Behaviour.SMILE, SmileType.NONE, 1.0 - p, ts)
     asym, gap = f.get("smile_asym_norm"), f.get("lip_gap_norm")
     lid, eye_open = f.get("lower_lid_drop_norm"), f.get("eye_open_norm")
-    if math.isfinite(asym) and asym >= t.one_sided_asym_norm:
+    if t.emit_one_sided and math.isfinite(asym) and asym >= t.one_sided_asym_norm:
         return make(Behaviour.SMILE, SmileType.ONE_SIDED, min(p, margin_score(asym, t.one_sided_asym_norm, 0.03)), ts)
     lid_min, eye_min = t.forced_min_lower_lid_drop_norm, t.forced_min_eye_open_norm
     if profile is not None and "lower_lid_drop_norm" in profile.neutral and "eye_open_norm" in profile.neutral:
@@ -92,7 +97,8 @@ def classify_smile(f: Features, t: SmileConfig, q: QualityConfig, model: LinearM
         eye_min = 0.95 * profile.neutral["eye_open_norm"]
     # Only a broad, open-lipped smile can be forced: a small, held-back smile is warm whatever the eyes do.
     broad = p >= t.forced_min_prob and math.isfinite(gap) and gap >= t.open_lip_gap_norm
-    if broad and math.isfinite(lid) and math.isfinite(eye_open) and lid >= lid_min and eye_open >= eye_min:
+    no_cheek_raise = math.isfinite(lid) and math.isfinite(eye_open) and lid >= lid_min and eye_open >= eye_min
+    if t.emit_forced and broad and no_cheek_raise:
         return make(Behaviour.SMILE, SmileType.FORCED, min(p, margin_score(lid, lid_min, 0.01)), ts)
     if math.isfinite(gap) and gap >= t.open_lip_gap_norm:
         return make(Behaviour.SMILE, SmileType.OPEN, min(p, margin_score(gap, t.open_lip_gap_norm, 0.05)), ts)
