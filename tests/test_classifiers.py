@@ -292,3 +292,38 @@ def labels(**kw: object) -> dict[Behaviour, str]:
 ])
 def test_every_category_on_hand_built_landmarks(kw: dict[str, object], behaviour: Behaviour, expected: str) -> None:
     assert labels(**kw)[behaviour] == expected
+
+
+def test_eye_contact_model_inputs_and_turned_head_penalty() -> None:
+    from bodycoach.classifiers.eye_contact import EYE_CONTACT_INPUTS, eye_contact_inputs
+    from bodycoach.classifiers.linear import LinearModel
+
+    # A head turned 22 deg with the iris offset bringing the gaze back to the lens (22 - 150 * 0.147 ~ 0).
+    turned = F(face_iod_px=60.0, face_fit_rms_norm=0.03, head_yaw_deg=22.0, head_pitch_deg=0.0,
+               iris_h_norm=0.147, iris_v_norm=-0.02, eye_open_norm=0.3)
+    frontal = F(face_iod_px=60.0, face_fit_rms_norm=0.03, head_yaw_deg=0.0, head_pitch_deg=0.0,
+                iris_h_norm=0.0, iris_v_norm=-0.02, eye_open_norm=0.3)
+    ins = eye_contact_inputs(turned, T_EC)
+    assert set(ins) == set(EYE_CONTACT_INPUTS)
+    assert ins["head_yaw_sq_deg2"] == pytest.approx(22.0 ** 2) and ins["gaze_yaw_sq_deg2"] < 1.0
+    assert ins["eye_closing_norm"] == 0.0
+    # The ellipse is compensated by the iris; a model with a head-yaw term is not.
+    assert classify_eye_contact(turned, T_EC, Q).label == "lens"
+    model = LinearModel(features=EYE_CONTACT_INPUTS, mean=(0.0, 0.0, 0.0, 0.0), scale=(100.0, 400.0, 100.0, 0.05),
+                        weights=(-2.0, -1.0, -2.0, -1.0), intercept=2.0)
+    assert classify_eye_contact(frontal, T_EC, Q, model=model).label == "lens"
+    assert classify_eye_contact(turned, T_EC, Q, model=model).label == "away"
+    # A missing input is unknown, never a guess.
+    no_iris = F(**{k: v for k, v in frontal.values.items() if k != "iris_h_norm"})
+    assert classify_eye_contact(no_iris, T_EC, Q, model=model).label == "unknown"
+
+
+def test_face_too_small_reason() -> None:
+    from bodycoach.classifiers.common import FACE_TOO_SMALL, REASON_TEXT, face_unknown_reason
+
+    small = F(face_iod_px=Q.min_face_iod_px - 1, face_fit_rms_norm=0.03)
+    assert face_unknown_reason(small, Q) == FACE_TOO_SMALL
+    assert REASON_TEXT[FACE_TOO_SMALL]["no"] == "for lite i bildet"
+    assert classify_eye_contact(small, T_EC, Q).label == "unknown"
+    assert face_unknown_reason(F(face_iod_px=Q.min_face_iod_px + 20, face_fit_rms_norm=0.03), Q) is None
+    assert face_unknown_reason(F(), Q) is None  # no face at all: nothing says it was the size

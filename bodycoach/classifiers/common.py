@@ -32,3 +32,19 @@ def face_ok(f: Features, q: QualityConfig) -> bool:
 def make(behaviour: Behaviour, label: str, score: float, ts: int) -> Classification:
     """Build a classification with a clamped score."""
     return Classification(behaviour=behaviour, label=label, score=clip01(score), timestamp_ms=ts)
+
+
+# Why a face-based reading is unknown, for the framing check to tell the trainee (Norwegian, English).
+FACE_TOO_SMALL = "face_too_small"
+REASON_TEXT = {FACE_TOO_SMALL: {"no": "for lite i bildet", "en": "too small in the picture"}}
+
+
+def face_unknown_reason(f: Features, q: QualityConfig) -> str | None:
+    """``FACE_TOO_SMALL`` when a face was measured but is under ``quality.min_face_iod_px`` between the eyes.
+
+    None when the face is usable or when no face was found at all (then nothing says it was the size).
+    """
+    iod = f.get("face_iod_px")
+    if math.isfinite(iod) and iod < q.min_face_iod_px:
+        return FACE_TOO_SMALL
+    return None
