@@ -121,23 +121,12 @@ class ArmsConfig:
     down_min_vert_deg: float = 60.0
     down_max_wrist_up_sw: float = -1.2
     hidden_max_visibility: float = 0.3
-    chin_rest_min_width_iod: float = 1.2
-    chin_rest_max_height_ratio: float = 0.45
-    chin_rest_min_below_iod: float = -0.4
-    chin_rest_max_below_iod: float = 0.8
-    chin_rest_max_side_iod: float = 1.6
-    tucked_hand_min_curl_hl: float = 0.8
-    tucked_hand_max_elbow_sw: float = 0.5
 
     def __post_init__(self) -> None:
         _check("arms", self, {"crossed_wrist_elbow_sw": (0, 5), "crossed_chest_min_up_sw": (-5, 5),
                               "extended_max_vert_deg": (0, 90), "extended_max_wrist_up_sw": (-5, 5),
                               "down_min_vert_deg": (0, 90),
-                              "down_max_wrist_up_sw": (-5, 5), "hidden_max_visibility": (0, 1),
-                              "chin_rest_min_width_iod": (0, 10), "chin_rest_max_height_ratio": (0, 10),
-                              "chin_rest_min_below_iod": (-10, 10), "chin_rest_max_below_iod": (-10, 10),
-                              "chin_rest_max_side_iod": (0, 10), "tucked_hand_min_curl_hl": (0, 10),
-                              "tucked_hand_max_elbow_sw": (0, 10)})
+                              "down_max_wrist_up_sw": (-5, 5), "hidden_max_visibility": (0, 1)})
 
 
 @dataclass(frozen=True)
@@ -145,18 +134,9 @@ class PalmConfig:
     """Palm vs back of the most visible hand."""
 
     min_abs_facing: float = 0.0
-    flip_min_curl_hl: float = 0.8
-    crossed_max_finger_ext_hl: float = 1.4
-    face_cover_min_share: float = 0.35
-    head_touch_max_gap_iod: float = 1.0
-    head_touch_min_above_eyes_iod: float = 0.0
-    head_touch_max_abs_facing: float = 0.3
 
     def __post_init__(self) -> None:
-        _check("palm", self, {"min_abs_facing": (0, 1), "flip_min_curl_hl": (0, 10),
-                              "crossed_max_finger_ext_hl": (0, 10), "face_cover_min_share": (0, 1),
-                              "head_touch_max_gap_iod": (0, 10), "head_touch_min_above_eyes_iod": (-10, 10),
-                              "head_touch_max_abs_facing": (0, 1)})
+        _check("palm", self, {"min_abs_facing": (0, 1)})
 
 
 @dataclass(frozen=True)

@@ -32,14 +32,6 @@ SWEEPS: dict[str, tuple[list[float], list[str]]] = {
     "arms.crossed_wrist_elbow_sw": ([0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0], ["arms.crossed_f1", "arms.macro_f1"]),
     "arms.extended_max_wrist_up_sw": ([-1.0, -0.9, -0.8, -0.7, -0.6, -0.5], ["arms.macro_f1"]),
     "palm.min_abs_facing": ([0.0, 0.05, 0.1, 0.2], ["palm.accuracy"]),
-    "arms.chin_rest_max_height_ratio": ([0.0, 0.3, 0.4, 0.45, 0.5, 0.6, 0.8], ["arms.crossed_f1", "arms.macro_f1"]),
-    "arms.chin_rest_max_side_iod": ([0.8, 1.2, 1.6, 2.0, 3.0], ["arms.crossed_f1", "arms.macro_f1"]),
-    "arms.tucked_hand_max_elbow_sw": ([0.0, 0.2, 0.3, 0.5, 0.7, 1.0], ["arms.crossed_f1", "arms.macro_f1"]),
-    "palm.flip_min_curl_hl": ([0.2, 0.3, 0.5, 0.8, 1.2, 1.9, 9.0], ["palm.accuracy"]),
-    "palm.crossed_max_finger_ext_hl": ([0.0, 0.8, 1.2, 1.4, 1.6, 2.0, 3.0], ["palm.accuracy"]),
-    "palm.face_cover_min_share": ([0.1, 0.2, 0.3, 0.35, 0.4, 0.6, 1.0], ["palm.accuracy"]),
-    "palm.head_touch_max_abs_facing": ([0.0, 0.1, 0.2, 0.3, 0.4, 0.6], ["palm.accuracy"]),
-    "palm.head_touch_max_gap_iod": ([0.0, 0.5, 0.8, 1.0, 1.5, 3.0], ["palm.accuracy"]),
 }
 
 
@@ -48,14 +40,8 @@ SWEEPS: dict[str, tuple[list[float], list[str]]] = {
 RULES: dict[str, tuple[str, dict[str, float] | tuple[str, str]]] = {
     "arms: crossed (wrist near the other elbow)": ("arms", {"arms.crossed_wrist_elbow_sw": 0.0}),
     "arms: crossed on the chest vs counter": ("arms", {"arms.crossed_chest_min_up_sw": -5.0}),
-    "arms: chin rest (forearms folded under the chin)": ("arms", ("bodycoach.classifiers.arms", "chin_rest")),
-    "arms: hand tucked at the other elbow": ("arms", ("bodycoach.classifiers.arms", "tucked_hand")),
     "arms: hanging down": ("arms", {"arms.down_min_vert_deg": 90.0}),
     "arms: extended on the counter": ("arms", {"arms.extended_max_wrist_up_sw": -5.0}),
-    "palm: folded into crossed arms = back": ("palm", ("bodycoach.classifiers.hands", "folded_in_crossed_arms")),
-    "palm: 3-D curl flips the side": ("palm", ("bodycoach.classifiers.hands", "curled_like_other_hand")),
-    "palm: hand over the face = back": ("palm", ("bodycoach.classifiers.hands", "covers_face")),
-    "palm: hand on the head, edge-on = back": ("palm", ("bodycoach.classifiers.hands", "on_head_edge_on")),
     "head: propped (hand at the lower face)": ("head", {"head.propped_hand_face_iod": 0.0}),
     "head: propped needs pitch <= limit": ("head", {"head.propped_max_pitch_deg": 90.0}),
     "head: propped not with fingers up": ("head", {"head.propped_max_finger_up_iod": 20.0}),

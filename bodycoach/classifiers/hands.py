@@ -1,8 +1,8 @@
 """Hands per frame: palm vs back of the most visible hand, and hands open / together / not visible.
 
-Palm vs back is the sign of ``palm_facing`` (the winding of the hand's knuckles, see ``features/hands.py``),
-qualified by where the hand is: hands folded into crossed arms, a hand over the face and a hand on the head
-all have the palm against the body, so the camera sees the back.
+Palm vs back is the sign of ``palm_facing`` (the winding of the hand's knuckles with the hand's side, see
+``features/hands.py``). Four overrides by where the hand was (folded into crossed arms, over the face, on
+the head, a 3-D curl flip) rested on 1-3 dev rows from one source each and were removed.
 """
 
 from __future__ import annotations
@@ -11,33 +11,7 @@ import math
 
 from bodycoach.classifiers.common import make, margin_score
 from bodycoach.config import HandsConfig, PalmConfig
-from bodycoach.types import ArmsPose, Behaviour, Classification, Features, HandsPose, PalmSide
-
-_CROSSED = (ArmsPose.CROSSED_CHEST.value, ArmsPose.CROSSED_TABLE.value)
-
-
-def folded_in_crossed_arms(f: Features, t: PalmConfig, arms: Classification | None) -> bool:
-    """Crossed arms with the hands out of the hand model's sight or curled: the fingers wrap the upper arms
-    and show their backs."""
-    return (arms is not None and arms.label in _CROSSED
-            and not f.get("palm_finger_ext_hl") > t.crossed_max_finger_ext_hl)
-
-
-def curled_like_other_hand(f: Features, t: PalmConfig) -> bool:
-    """The fingers curl like the other hand's (3-D): the pose gave this hand the wrong side."""
-    return f.get("palm_curl_hl") <= -t.flip_min_curl_hl
-
-
-def covers_face(f: Features, t: PalmConfig) -> bool:
-    """A hand over the face has its palm toward it."""
-    return f.get("palm_face_overlap_share") >= t.face_cover_min_share
-
-
-def on_head_edge_on(f: Features, t: PalmConfig, pf: float) -> bool:
-    """A hand on the head, edge-on: the palm rests on the head."""
-    return (f.get("palm_face_gap_iod") <= t.head_touch_max_gap_iod
-            and f.get("palm_above_eyes_iod") >= t.head_touch_min_above_eyes_iod and abs(pf) < t.head_touch_max_abs_facing)
-
+from bodycoach.types import Behaviour, Classification, Features, HandsPose, PalmSide
 
 def classify_palm(f: Features, t: PalmConfig, arms: Classification | None = None) -> Classification:
     """Palm or back of the most visible hand; not_visible without hands.
@@ -45,7 +19,8 @@ def classify_palm(f: Features, t: PalmConfig, arms: Classification | None = None
     Args:
         f: The frame's features.
         t: Thresholds.
-        arms: This frame's arms classification (crossed arms fold the hands in), or None.
+        arms: This frame's arms classification, or None (not read since the crossed-arms rule was removed;
+            kept for the callers).
     """
     ts = f.timestamp_ms
     g = f.get
@@ -53,17 +28,9 @@ def classify_palm(f: Features, t: PalmConfig, arms: Classification | None = None
     if not math.isfinite(hands) or (hands < 1 and not math.isfinite(g("shoulder_width_px"))):
         # No hand and no body either: nothing says whether hands are there.
         return Classification.unknown(Behaviour.PALM, ts)
-    if folded_in_crossed_arms(f, t, arms):
-        return make(Behaviour.PALM, PalmSide.BACK, 0.7, ts)
     pf = g("palm_facing")
     if not math.isfinite(pf):
         return make(Behaviour.PALM, PalmSide.NOT_VISIBLE, 0.8, ts)
-    if curled_like_other_hand(f, t):
-        pf = -pf
-    if covers_face(f, t):
-        return make(Behaviour.PALM, PalmSide.BACK, 0.7, ts)
-    if on_head_edge_on(f, t, pf):
-        return make(Behaviour.PALM, PalmSide.BACK, 0.6, ts)
     if abs(pf) < t.min_abs_facing:
         return Classification.unknown(Behaviour.PALM, ts)  # edge-on: neither side faces the camera
     label = PalmSide.PALM if pf > 0 else PalmSide.BACK
