@@ -707,6 +707,10 @@ class KioskApp:
         self._cue: Any = None
         self._last_real = time.monotonic()
         self._last_media: int | None = None
+        # The frames' own time (the source's timestamps, made monotonic across reopens): what the models
+        # and the analysis are fed, so the kiosk judges a clip as analyze and live do. The kiosk clock
+        # (real time, or max(real, media) when accelerated) only drives presence, phases and the screens.
+        self._media_ms = 0
         self._coach_error_until = -1
         # Set by deploy/kiosk-supervisor.sh: after a restart, say so calmly for the first few seconds.
         restarts = os.environ.get("BODYCOACH_KIOSK_RESTARTS", "0")
@@ -783,6 +787,9 @@ class KioskApp:
             ts = item[1]
             if self._last_media is not None and ts > self._last_media:
                 media_dt = float(ts - self._last_media)
+                self._media_ms += ts - self._last_media
+            elif self._last_media is not None:  # the source started again (reopened): one frame on
+                self._media_ms += 1
             self._last_media = ts
         now = self.clock.advance(real_dt, media_dt)
         self.ticks += 1
@@ -814,11 +821,11 @@ class KioskApp:
                 if self._session is not None and self._session.coach is None:
                     self._session.coach = self._new_coach(now)
                 if self._session is not None and self._session.coach is not None:
-                    result = self._session.coach.step(frame, now)
+                    result = self._session.coach.step(frame, self._media_ms)
                     lm = result.landmarks
                     feats = result.features.values
                 else:
-                    lm = self.extractor.extract(frame, now)
+                    lm = self.extractor.extract(frame, self._media_ms)
                     feats = None
                 obs = observe(lm, self.cfg.presence, feats)
                 self._update_framing(frame, lm, feats)
@@ -903,14 +910,14 @@ class KioskApp:
             closed: tuple[Any, ...] = ()
             try:
                 if s.coach is not None:
-                    closed = s.coach.finish(now)
+                    closed = s.coach.finish(self._media_ms)
             except Exception as exc:
                 log.error("coach.finish failed: %s", exc)
             self._report = None
             self._card = None
             try:
                 if s.recorder is not None:
-                    s.recorder.finish(now)
+                    s.recorder.finish(self._media_ms)
                     self._report = s.recorder.report()
             except Exception as exc:  # the summary must never take the kiosk down
                 log.error("summary failed: %s", exc)
