@@ -157,15 +157,20 @@ def voice_chart(track: dict[str, Any], lang: str = "no", *, width: int | str = 7
     df = pd.DataFrame({
         "t": t_s,
         "level": np.where(active, np.asarray(track.get("level_db", []), dtype=np.float64), np.nan),
-        "pitch": np.asarray(track.get("pitch_st", []), dtype=np.float64),
+        # octave errors of the tracker (> 12 st from the median) are not melody: left out, as in pitch_sd_st
+        "pitch": (lambda p: np.where(np.abs(p) <= 12.0, p, np.nan))(
+            np.asarray(track.get("pitch_st", []), dtype=np.float64)),
         "rate": np.where(active, np.asarray(track.get("rate_syl_s", []), dtype=np.float64), np.nan),
     })
     x = alt.X("t:Q", title=_t(lang, "time"))
     panels = []
     for col, mark in (("level", "line"), ("pitch", "point"), ("rate", "line")):
-        base = alt.Chart(df[["t", col]].dropna())
+        # lines break at pauses (null values), so silence is never drawn as a level
+        d = df[["t", col]].copy()
+        d["run"] = d[col].isna().cumsum()  # one line per stretch of speech: pauses break the line
+        base = alt.Chart(d.dropna())
         m = base.mark_line(strokeWidth=1) if mark == "line" else base.mark_point(size=6, filled=True)
-        panels.append(m.encode(x=x, y=alt.Y(f"{col}:Q", title=vt[col]),
+        panels.append(m.encode(x=x, y=alt.Y(f"{col}:Q", title=vt[col]), detail="run:N",
                                tooltip=[alt.Tooltip("t:Q", format=".1f"), alt.Tooltip(f"{col}:Q", format=".1f")])
                       .properties(width=width, height=90))
     return cast(alt.VConcatChart, alt.vconcat(*panels))

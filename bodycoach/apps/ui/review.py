@@ -412,24 +412,22 @@ def _voice_view(store: Any, data: Any, lang: str) -> None:
     voice = store.voice(data.info.id)
     if voice is None:
         return
-    sid = data.info.id
     st.markdown(f"#### {rv.text('title', lang)}")
     icons = {"good": "✓", "bad": "→", "unknown": "–"}
-    st.dataframe([{tr("check", lang): li.check, tr("result", lang): f"{icons.get(li.verdict, '–')} {li.detail}"}
-                  for li in rv.scorecard(voice, lang)], hide_index=True, key=f"bc_rv_voice_score_{sid}")
+    st.markdown("\n".join(f"- {icons.get(li.verdict, '–')} **{_md(li.check)}**: {_md(li.detail)}"
+                           for li in rv.scorecard(voice, lang)))
     track = voice.get("track") or {}
     if track and len(track.get("t_ms", [])):
         spec = voice_chart(track, lang, width="container").to_dict(validate=False)
-        st.vega_lite_chart(spec, height=360)
+        st.vega_lite_chart(spec, height=640)
         pace = rv.pace_per_phase(voice, data.phases, lang)
-        st.dataframe([{tr("check", lang): _phase_name(r["phase"], lang) if data.phases else r["phase"],
-                       "syl/s": "–" if r["rate_syl_s"] is None else f"{r['rate_syl_s']:.1f}",
-                       "s": f"{r['speech_s']:.0f}"} for r in pace], hide_index=True, key=f"bc_rv_voice_pace_{sid}")
+        st.table([{tr("check", lang): _phase_name(r["phase"], lang) if data.phases else r["phase"],
+                   "syl/s": "–" if r["rate_syl_s"] is None else f"{r['rate_syl_s']:.1f}",
+                   "s": f"{r['speech_s']:.0f}"} for r in pace])
     evs = [e for e in voice.get("events") or [] if e.get("label")]
     if evs:
-        st.dataframe([{"start": _fmt(e["start_ms"]), "end": _fmt(e["end_ms"]),
-                       tr("check", lang): rv.event_text(e["label"], lang)} for e in evs],
-                     hide_index=True, key=f"bc_rv_voice_events_{sid}")
+        st.markdown("\n".join(f"- {_fmt(e['start_ms'])}–{_fmt(e['end_ms'])}: {_md(rv.event_text(e['label'], lang))}"
+                               for e in evs[:50]))
     st.markdown(f'<span id="bc-review-voice" data-events="{len(evs)}"></span>', unsafe_allow_html=True)
 
 
