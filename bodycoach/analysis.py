@@ -107,6 +107,7 @@ class Analyzer:
             d.min_on_ms = self._min_on(b)
             d.max_frame_ms = self._config.hysteresis.max_frame_ms
         self._view.min_on_ms = self._config.view.min_on_ms
+        self._view.max_frame_ms = self._config.hysteresis.max_frame_ms
 
     @property
     def profile(self) -> CalibrationProfile | None:
@@ -133,7 +134,7 @@ class Analyzer:
         # Per behaviour, in report order: its debouncer and event tracker (one tuple walk per frame).
         self._lanes = tuple((b, self._debouncers[b], self._events[b]) for b in _BEHAVIOURS)
         self._gaze = GazeStyleWindow(self._config.gaze_style, self._profile)
-        self._view = Debouncer(self._config.view.min_on_ms)
+        self._view = Debouncer(self._config.view.min_on_ms, frame_ms)
 
     # -- per frame -----------------------------------------------------------------------------
     def features(self, landmarks: Landmarks) -> Features:
