@@ -695,3 +695,55 @@ def test_item13_kiosk_check_store_home_file_and_good_sources(tmp_path: Path, mon
     write_clip(clip, noise_frames(5, 64, 48))
     assert main(["kiosk", "--check", "--source", str(clip)]) == 0
     assert main(["kiosk", "--check", "--source", "7"]) == 0  # a camera may come back: only its form is checked
+
+
+# -- 9. Canonical scenario keys ---------------------------------------------------------------------------
+def test_item09_one_key_per_customer_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        for spelling in ("objective", "Objektiv", "OBJEKTIV ", "objektiv"):
+            s.create_session(trainee="Kari", scenario=spelling).close()
+        s.create_session(trainee="Ola", scenario="uhoflig").close()
+        with pytest.raises(StoreError, match="not a customer type"):
+            s.create_session(trainee="Per", scenario="nonsense")
+        assert {i.scenario for i in s.list_sessions()} == {"objective", "rude"}
+    _sql(home, "UPDATE sessions SET scenario='objektiv' WHERE id=1")  # what an older bodycoach stored
+    with SessionStore(home) as s:
+        assert len(s.list_sessions(scenario="Objektiv")) == 4 and len(s.list_sessions(scenario="objective")) == 4
+    assert main(["sessions", "--scenario", "nonsense", "--home", str(home)]) == 2
+    assert "not a customer type" in capsys.readouterr().err
+    assert main(["sessions", "--scenario", "shy", "--home", str(home)]) == 0
+    assert "no sessions match --scenario shy" in capsys.readouterr().out
+    assert main(["sessions", "--trainee", "Nobody", "--home", str(home)]) == 0
+    assert "no sessions match --trainee Nobody" in capsys.readouterr().out
+
+
+def test_item09_review_page_shows_the_name_from_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        synthetic_session(s, n=10, scenario="shy")
+    monkeypatch.setenv("BODYCOACH_HOME", str(home))
+    at = AppTest.from_string("from bodycoach.apps.ui.review import render_review_page\nrender_review_page()\n",
+                             default_timeout=60)
+    at.session_state["bc_lang"] = "no"
+    at.run()
+    assert not at.exception, at.exception
+    assert any(m.value == "Sjenert" for m in at.metric)
+
+
+# -- 14. An upload whose trainee is refused leaves no orphaned video -------------------------------------
+@pytest.mark.parametrize(("trainee", "scenario"), [("K" * 101, None), ("Ka\nri", None), ("Kari", "nonsense")])
+def test_item14_upload_checks_the_form_before_storing(tmp_path: Path, trainee: str, scenario: str | None) -> None:
+    from bodycoach.apps.ui.review import prepare_import
+    from tests.videos import noise_frames, write_clip
+
+    clip = tmp_path / "clip.mp4"
+    write_clip(clip, noise_frames(5, 64, 48))
+    with SessionStore(tmp_path / "home") as s:
+        with pytest.raises(StoreError):
+            prepare_import(s, "clip.mp4", clip.read_bytes(), clip.stat().st_size, trainee, scenario)
+        assert not s.videos_dir.exists() or not list(s.videos_dir.iterdir())
+        video, name, key = prepare_import(s, "clip.mp4", clip.read_bytes(), None, " Kari ", "sjenert")
+        assert video.is_file() and name == "Kari" and key == "shy"

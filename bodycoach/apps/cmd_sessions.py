@@ -175,7 +175,12 @@ def run_sessions(args: argparse.Namespace) -> int:
         print(_json([i.to_dict() for i in infos], indent=2))
         return 0
     if not infos:
-        print("no sessions saved yet (bodycoach analyze VIDEO --save --trainee NAME)")
+        filters = [f"{opt} {terminal_safe(v)!s}" for opt, v in (("--trainee", args.trainee),
+                                                                  ("--scenario", args.scenario)) if v]
+        if filters:
+            print(f"no sessions match {' and '.join(filters)} (bodycoach sessions lists them all)")
+        else:
+            print("no sessions saved yet (bodycoach analyze VIDEO --save --trainee NAME)")
         return 0
     print(f"{'id':>5}  {'trainee':<20} {'started (UTC)':<17} {'duration':>8}  {'frames':>6}  "
           f"{'status':<10} scenario")

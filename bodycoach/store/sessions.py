@@ -126,6 +126,48 @@ def check_note(value: str | None) -> str | None:
         raise StoreError(str(exc)) from None
 
 
+def _scenario_aliases() -> dict[str, str]:
+    """Every spelling of a customer type (key, Norwegian and English name, without æøå) → its key."""
+    import unicodedata
+
+    from bodycoach.feedback.scenarios import CUSTOMER_TYPES
+
+    out: dict[str, str] = {}
+    for c in CUSTOMER_TYPES:
+        for name in (c.key, c.name.no, c.name.en):
+            n = name.strip().lower()
+            out[n] = c.key
+            plain = unicodedata.normalize("NFKD", n.replace("ø", "o").replace("æ", "ae").replace("å", "a"))
+            out["".join(ch for ch in plain if not unicodedata.combining(ch))] = c.key
+    return out
+
+
+def check_scenario(value: str | None) -> str | None:
+    """The canonical customer-type key of ``value`` ("objektiv", "Objective", "uhoflig" → their key), None for none.
+
+    Raises:
+        StoreError: not one of the guide's customer types (the message lists the keys).
+    """
+    if value is None or not str(value).strip():
+        return None
+    from bodycoach.feedback.scenarios import CUSTOMER_TYPES
+
+    key = _scenario_aliases().get(str(value).strip().lower())
+    if key is None:
+        from bodycoach.safetext import preview
+
+        raise StoreError(f"scenario: {preview(str(value))} is not a customer type of the guide; expected one of "
+                         f"{', '.join(c.key for c in CUSTOMER_TYPES)} (or the Norwegian name)")
+    return key
+
+
+def _canonical_scenario(stored: str | None) -> str | None:
+    """A stored scenario as its key when it is a known spelling (older rows hold 'objektiv', 'shy' ...)."""
+    if stored is None:
+        return None
+    return _scenario_aliases().get(str(stored).strip().lower(), stored)
+
+
 #: Errors of every back-end the store may be on (sqlite3, psycopg).
 _DB_ERRORS = backend.db_errors()
 
@@ -985,6 +1027,7 @@ class SessionStore:
             started_at: ISO 8601 start time (default now, UTC).
         """
         name = check_trainee(trainee)
+        scenario = check_scenario(scenario)
         if commit_every_s <= 0:
             raise StoreError(f"commit_every_s: got {commit_every_s}; expected a positive number of seconds")
         order = tuple(str(b) for b in (behaviours if behaviours is not None else list(Behaviour)))
@@ -1040,6 +1083,7 @@ class SessionStore:
         returned with False).
         """
         name = check_trainee(trainee)
+        scenario = check_scenario(scenario)
         if duration_s is None or not math.isfinite(duration_s):
             duration_s = (0.0 if record.first_ts is None or record.last_ts is None
                           else (record.last_ts - record.first_ts) / 1000.0)
@@ -1109,7 +1153,7 @@ class SessionStore:
             problems.append(f"the behaviours column is not a JSON list of names ({exc}); its frames cannot "
                             f"be read")
         return SessionInfo(
-            id=int(sid), trainee=str(trainee), scenario=scenario, source=source, started_at=str(started_at),
+            id=int(sid), trainee=str(trainee), scenario=_canonical_scenario(scenario), source=source, started_at=str(started_at),
             duration_s=float(duration_s), status=str(status), status_reason=reason,
             frame_count=int(frame_count or 0), video_path=video, video_owned=bool(video_owned),
             calibration=calib, behaviours=order, app_version=app_version,
@@ -1124,11 +1168,15 @@ class SessionStore:
         """Sessions, newest first, optionally filtered (``since``/``until`` compare ISO dates)."""
         where, args = [], []
         if trainee:
+            import unicodedata
+
             where.append("trainee = ?")
-            args.append(trainee)
+            args.append(unicodedata.normalize("NFC", trainee.strip()))
         if scenario:
-            where.append("scenario = ?")
-            args.append(scenario)
+            key = check_scenario(scenario)  # an unknown filter is an error, not "no sessions"
+            spellings = sorted({k for k, v in _scenario_aliases().items() if v == key})
+            where.append(f"lower(scenario) IN ({','.join('?' * len(spellings))})")
+            args.extend(spellings)
         if since:
             where.append("started_at >= ?")
             args.append(since)

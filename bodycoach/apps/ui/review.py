@@ -211,6 +211,23 @@ def accept_upload(store: Any, name: str, data: Any, size: int | None = None,
     return video
 
 
+def prepare_import(store: Any, name: str, data: Any, size: int | None, trainee: str,
+                   scenario: str | None) -> tuple[Path, str, str | None]:
+    """Check the form first, then store the upload: a refused name never leaves an orphaned video.
+
+    Returns:
+        (stored video, trainee as stored, scenario key or None).
+
+    Raises:
+        StoreError: a refused trainee or scenario (nothing stored), or what ``accept_upload`` raises.
+    """
+    from bodycoach.store.sessions import check_scenario, check_trainee
+
+    who = check_trainee(trainee)
+    key = check_scenario(scenario)
+    return accept_upload(store, name, data, size), who, key
+
+
 def session_rows(infos: list[Any]) -> list[dict[str, Any]]:
     """Rows of the sessions table."""
     rows = []
@@ -269,7 +286,7 @@ def render_review_page() -> None:
         trainee = c1.selectbox(tr("trainee", lang), [None, *trainees], key="bc_rv_trainee",
                                format_func=lambda x: tr("all", lang) if x is None else x)
         scenario = c2.selectbox(tr("scenario", lang), [None, *scenarios], key="bc_rv_scenario",
-                                format_func=lambda x: tr("all", lang) if x is None else x)
+                                format_func=lambda x: tr("all", lang) if x is None else _scenario_name(x, lang))
         since = c3.date_input(tr("from", lang), value=None, key="bc_rv_since")
         until = c4.date_input(tr("to", lang), value=None, key="bc_rv_until")
     shown = filter_infos(infos, trainee, scenario, since, until)
@@ -337,7 +354,7 @@ def _session_view(store: Any, sid: int, lang: str, t0: float) -> None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(tr("duration", lang), _fmt(info.duration_s * 1000))
     m2.metric(tr("frames", lang), info.frame_count)
-    m3.metric(tr("scenario", lang), _md(info.scenario) if info.scenario else "–")
+    m3.metric(tr("scenario", lang), _md(_scenario_name(info.scenario, lang)) if info.scenario else "–")
     m4.metric(tr("status", lang), _md(info.status))
 
     # -- timeline + moment ---------------------------------------------------------------------------
@@ -493,6 +510,16 @@ def _timeline_and_moment(store: Any, data: Any, lang: str, key_t: str) -> None:
 
 
 
+def _scenario_name(key: str, lang: str) -> str:
+    """The customer type's name in ``lang`` for a stored key (an unknown old value as it is)."""
+    from bodycoach.feedback.scenarios import get_customer_type
+
+    try:
+        return get_customer_type(key).name.get(lang)
+    except ValueError:
+        return key
+
+
 def _phase_name(phase: str, lang: str) -> str:
     from bodycoach.feedback.scenarios import get_phase
 
@@ -639,8 +666,8 @@ def _import_section(store: Any, lang: str) -> None:
             st.error(tr("need_trainee", lang))
             return
         try:
-            video = accept_upload(store, up.name, up, up.size)
-            sid = _analyse_into_store(store, video, trainee.strip(), scenario.strip() or None, lang)
+            video, name, key = prepare_import(store, up.name, up, up.size, trainee, scenario)
+            sid = _analyse_into_store(store, video, name, key, lang)
         except BodycoachError as exc:
             st.error(_md(exc))
             return
@@ -655,8 +682,12 @@ def _analyse_into_store(store: Any, video: Path, trainee: str, scenario: str | N
 
     # The one saved calibration (bodycoach calibrate, the live page), as `bodycoach analyze` uses it.
     profile = load_saved_profile()
-    writer = store.create_session(trainee=trainee, scenario=scenario, source=video.name, video_path=video,
-                                  calibration=profile)
+    try:
+        writer = store.create_session(trainee=trainee, scenario=scenario, source=video.name, video_path=video,
+                                      calibration=profile)
+    except BaseException:
+        video.unlink(missing_ok=True)  # no session to keep it with
+        raise
     cancel_slot = st.empty()
     cancel_slot.button(tr("cancel", lang), key="bc_rv_cancel_import")
     bar = st.progress(0.0, text=tr("working", lang))
