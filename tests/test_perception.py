@@ -126,3 +126,29 @@ def test_two_people_follows_the_larger_central_face_consistently() -> None:
                 centres.append(float(lm.face[:, 0].mean()))
     assert len(centres) >= 25
     assert all(0.2 < c < 0.8 for c in centres)  # always the central face, never the one at the edge
+
+
+def test_small_face_in_a_still_is_meshed_again_on_an_upscaled_crop() -> None:
+    """A face under retry_face_min_iod_px between the eyes gets a second mesh from an upscaled crop around it;
+    its head pose stays that of the same face seen large."""
+    from dataclasses import replace
+
+    from bodycoach.features.extract import extract_features
+    from bodycoach.landmarks.settings import PerceptionSettings
+
+    frame = read_frames(ROOT / "sample_videos" / "liveportrait_d12.mp4", 1, size=(480, 480))[0]
+    # Small enough to be under the limit, large enough that the first pass still finds it (~18 px).
+    canvas = np.full((240, 320, 3), 90, np.uint8)
+    canvas[60:160, 100:200] = cv2.resize(frame, (100, 100), interpolation=cv2.INTER_AREA)
+    settings = PerceptionSettings.load()
+    assert settings.retry_face_min_iod_px > 0
+    with mp_adapter.MediapipeExtractor(static_image_mode=True) as ex, \
+            mp_adapter.MediapipeExtractor(static_image_mode=True,
+                                          settings=replace(settings, retry_face_min_iod_px=0.0)) as off:
+        big, retried, plain = ex.extract(frame, 0), ex.extract(canvas, 0), off.extract(canvas, 0)
+    assert big.face is not None and retried.face is not None and plain.face is not None
+    f_big, f_small, f_plain = (extract_features(x) for x in (big, retried, plain))
+    assert f_small.get("face_iod_px") < settings.retry_face_min_iod_px
+    assert not np.allclose(retried.face, plain.face)  # the crop's mesh replaced the first one
+    for name in ("head_yaw_deg", "head_pitch_deg"):
+        assert abs(f_small.get(name) - f_big.get(name)) <= 6.0, name

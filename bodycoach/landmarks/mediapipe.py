@@ -132,6 +132,8 @@ class MediapipeExtractor:
             self._note_hands(timestamp_ms, lm, ran=run_hands)
             if self.static_image_mode and not self.mirrored and lm.face is None and lm.pose is not None:
                 lm = self._retry_face(rgb, lm)
+            elif self.static_image_mode and not self.mirrored and lm.face is not None:
+                lm = self._retry_small_face(rgb, lm)
             if (self.static_image_mode and lm.face is None
                     and (lm.pose is None or (lm.left_hand is None and lm.right_hand is None))):
                 lm = self._retry_hands(rgb, lm, (w, h), pose_res, face_res)
@@ -279,6 +281,40 @@ class MediapipeExtractor:
         best[:, 1] = (best[:, 1] * ch / scale + y0) / h
         best[:, 2] = best[:, 2] * cw / scale / w
         return replace(lm, face=best, num_faces=max(1, lm.num_faces))
+
+    def _retry_small_face(self, rgb: npt.NDArray[Any], lm: Landmarks) -> Landmarks:
+        """Still images only: a face under ``retry_face_min_iod_px`` between the eyes is meshed again on an
+        upscaled crop around it; the new mesh replaces the old one when the model finds the face there."""
+        assert lm.face is not None
+        w0, h0 = lm.image_wh
+        f = lm.face
+        eyes = (f[[33, 133], :2].mean(axis=0) - f[[263, 362], :2].mean(axis=0)) * np.array([w0, h0], dtype=np.float32)
+        iod = float(np.hypot(eyes[0], eyes[1]))
+        if not (np.isfinite(iod) and 0.0 < iod < self.settings.retry_face_min_iod_px):
+            return lm
+        h, w = rgb.shape[:2]
+        xy = f[:, :2] * np.array([w, h], dtype=np.float32)
+        cx, cy = (float(v) for v in xy.mean(axis=0))
+        size = max(32.0, 2.0 * float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]))))
+        x0, y0 = int(max(0.0, cx - size / 2)), int(max(0.0, cy - size / 2))
+        x1, y1 = int(min(float(w), cx + size / 2)), int(min(float(h), cy + size / 2))
+        if x1 - x0 < 16 or y1 - y0 < 16:
+            return lm
+        scale = 384.0 / max(x1 - x0, y1 - y0)
+        if scale <= 1.0:
+            return lm
+        crop = cv2.resize(rgb[y0:y1, x0:x1], (round((x1 - x0) * scale), round((y1 - y0) * scale)),
+                          interpolation=cv2.INTER_CUBIC)
+        res = self._face.process(np.ascontiguousarray(crop))
+        if not res.multi_face_landmarks:
+            return lm
+        faces = [_face_from(m) for m in res.multi_face_landmarks]
+        best = min(faces, key=lambda m: (m.centre[0] - 0.5) ** 2 + (m.centre[1] - 0.5) ** 2).points.copy()
+        cw, ch = crop.shape[1], crop.shape[0]
+        best[:, 0] = (best[:, 0] * cw / scale + x0) / w
+        best[:, 1] = (best[:, 1] * ch / scale + y0) / h
+        best[:, 2] = best[:, 2] * cw / scale / w
+        return replace(lm, face=best)
 
     def _prepare(self, frame: npt.NDArray[Any]) -> npt.NDArray[Any]:
         if frame.ndim == 2:

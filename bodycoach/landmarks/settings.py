@@ -31,6 +31,7 @@ class PerceptionSettings:
     hand_wrist_max_dist_shoulder: float = 0.6
     hand_face_max_dist_face_widths: float = 6.0
     every_ms: float = 200.0
+    retry_face_min_iod_px: float = 24.0
 
     def __post_init__(self) -> None:
         _range("max_side_px", self.max_side_px, 64, 8192)
@@ -51,6 +52,7 @@ class PerceptionSettings:
         _range("hand_wrist_max_dist_shoulder", self.hand_wrist_max_dist_shoulder, 0.05, 5.0)
         _range("hand_face_max_dist_face_widths", self.hand_face_max_dist_face_widths, 0.5, 50.0)
         _range("every_ms", self.every_ms, 0.0, 10_000.0)
+        _range("retry_face_min_iod_px", self.retry_face_min_iod_px, 0.0, 1000.0)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> PerceptionSettings:
