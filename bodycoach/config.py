@@ -102,12 +102,9 @@ class HeadConfig:
 
     turned_yaw_deg: float = 26.0
     propped_hand_face_iod: float = 0.3
-    propped_max_pitch_deg: float = 10.0
-    propped_max_finger_up_iod: float = 2.2
 
     def __post_init__(self) -> None:
-        _check("head", self, {"turned_yaw_deg": (1, 90), "propped_hand_face_iod": (0, 10),
-                              "propped_max_pitch_deg": (-90, 90), "propped_max_finger_up_iod": (0, 20)})
+        _check("head", self, {"turned_yaw_deg": (1, 90), "propped_hand_face_iod": (0, 10)})
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,6 @@ SWEEPS: dict[str, tuple[list[float], list[str]]] = {
                                                                    "genki_smile.accuracy"]),
     "head.turned_yaw_deg": ([18, 20, 22, 24, 26, 28, 30], ["head.turned_f1", "head.macro_f1"]),
     "head.propped_hand_face_iod": ([0.1, 0.15, 0.2, 0.25, 0.3, 0.4], ["head.propped_f1", "head.macro_f1"]),
-    "head.propped_max_pitch_deg": ([5, 10, 15, 20, 90], ["head.propped_f1"]),
-    "head.propped_max_finger_up_iod": ([1.5, 2.0, 2.2, 2.5, 3.0, 20.0], ["head.propped_f1", "head.macro_f1"]),
     "arms.crossed_wrist_elbow_sw": ([0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0], ["arms.crossed_f1", "arms.macro_f1"]),
     "arms.extended_max_wrist_up_sw": ([-1.0, -0.9, -0.8, -0.7, -0.6, -0.5], ["arms.macro_f1"]),
     "palm.min_abs_facing": ([0.0, 0.05, 0.1, 0.2], ["palm.accuracy"]),
@@ -43,8 +41,6 @@ RULES: dict[str, tuple[str, dict[str, float] | tuple[str, str]]] = {
     "arms: hanging down": ("arms", {"arms.down_min_vert_deg": 90.0}),
     "arms: extended on the counter": ("arms", {"arms.extended_max_wrist_up_sw": -5.0}),
     "head: propped (hand at the lower face)": ("head", {"head.propped_hand_face_iod": 0.0}),
-    "head: propped needs pitch <= limit": ("head", {"head.propped_max_pitch_deg": 90.0}),
-    "head: propped not with fingers up": ("head", {"head.propped_max_finger_up_iod": 20.0}),
     "head: turned (|yaw| >= limit)": ("head", {"head.turned_yaw_deg": 90.0}),
 }
 
