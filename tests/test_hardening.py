@@ -747,3 +747,26 @@ def test_item14_upload_checks_the_form_before_storing(tmp_path: Path, trainee: s
         assert not s.videos_dir.exists() or not list(s.videos_dir.iterdir())
         video, name, key = prepare_import(s, "clip.mp4", clip.read_bytes(), None, " Kari ", "sjenert")
         assert video.is_file() and name == "Kari" and key == "shy"
+
+
+# -- 12. annotate --video on an unrelated recording -----------------------------------------------------------
+def test_item12_annotate_refuses_an_unrelated_video(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.videos import noise_frames, write_clip
+
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        sid = synthetic_session(s, n=150)  # 30 s
+        lm = s.landmarks_at(sid, 0)
+    w, h = lm.image_wh
+    short = tmp_path / "short.mp4"
+    write_clip(short, noise_frames(20, w, h), fps=10.0)  # 2 s
+    assert main(["annotate", str(sid), "-o", str(tmp_path / "a.mp4"), "--video", str(short), "--home", str(home),
+                 "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "2.0 s long" in err and "30" in err and err.count("\n") == 1
+    other = tmp_path / "other.mp4"
+    write_clip(other, noise_frames(300, 64, 64), fps=10.0)  # 30 s, but square
+    assert main(["annotate", str(sid), "-o", str(tmp_path / "a.mp4"), "--video", str(other), "--home", str(home),
+                 "--no-progress"]) == 2
+    assert "64x64" in capsys.readouterr().err
+    assert not (tmp_path / "a.mp4").exists()

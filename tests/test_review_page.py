@@ -73,7 +73,7 @@ def test_filters_and_rows(store: SessionStore) -> None:
 def test_annotated_mp4_progress_and_cancel(store: SessionStore, tmp_path: Path) -> None:
     if not CLIP.exists():
         pytest.skip(f"{CLIP} not found")
-    sid = synthetic_session(store, n=50, video_path=CLIP)
+    sid = synthetic_session(store, n=50, video_path=CLIP, image_wh=(480, 908))  # the clip's shape and length
     cancel = threading.Event()
     seen: list[tuple[int, int]] = []
 

@@ -118,16 +118,21 @@ def test_analyze_save_report_and_annotated_mp4(tmp_path: Path) -> None:
 def test_attach_copies_and_annotate_uses_it(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     clip = ROOT / "sample_videos" / "liveportrait_s20.mp4"
     h = ["--home", str(home)]
-    assert main(["attach", "1", str(clip), *h]) == 0
+    with SessionStore(home) as store:  # session 1 is the recording of the clip: its length and frame size
+        store._conn.execute("DELETE FROM sessions WHERE id=1")
+        synthetic_session(store, n=50, trainee="Kari", image_wh=(480, 908))
+        sid = store.list_sessions(trainee="Kari")[0].id
+    h = ["--home", str(home)]
+    assert main(["attach", str(sid), str(clip), *h]) == 0
     kept = Path(capsys.readouterr().out.strip())
     assert kept.parent == home / "videos" and kept.exists()
     with SessionStore(home) as store:
-        assert store.get(1).video_path == kept and store.get(1).video_owned
+        assert store.get(sid).video_path == kept and store.get(sid).video_owned
     out = tmp_path / "a.mp4"
-    assert main(["annotate", "1", "-o", str(out), "--no-progress", *h]) == 0
+    assert main(["annotate", str(sid), "-o", str(out), "--no-progress", *h]) == 0
     assert out.stat().st_size > 10_000
-    assert main(["attach", "1", str(clip), "--link", *h]) == 0  # replaces the copy with a link
+    assert main(["attach", str(sid), str(clip), "--link", *h]) == 0  # replaces the copy with a link
     assert not kept.exists() and clip.exists()
-    assert main(["attach", "1", str(tmp_path / "missing.mp4"), *h]) == 2
-    assert main(["delete", "1", "--yes", *h]) == 0
+    assert main(["attach", str(sid), str(tmp_path / "missing.mp4"), *h]) == 2
+    assert main(["delete", str(sid), "--yes", *h]) == 0
     assert clip.exists()  # a linked video is never deleted

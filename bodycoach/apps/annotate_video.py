@@ -77,6 +77,30 @@ class _CvWriter:
         self.w.release()
 
 
+def _check_same_recording(data: Any, info: Any, lm: Any, session_id: int) -> None:
+    """Refuse to draw a session's overlay on an unrelated recording (other length or other picture shape).
+
+    The session's last analysed frame must lie inside the video (within one second or 10 %), a complete
+    session must not be much shorter than the video, and the stored frame size must have the video's shape.
+    """
+    session_s = float(data.timestamps_ms[-1]) / 1000.0
+    video_s = float(info.duration_s or 0.0)
+    slack = max(1.0, 0.1 * max(session_s, video_s))
+    if video_s > 0 and (video_s + slack < session_s
+                        or (data.info.status == "complete" and session_s + slack < video_s
+                            and data.info.duration_s + slack < video_s)):
+        raise VideoReadError(f"{info.source}: {video_s:.1f} s long, but session {session_id} covers "
+                             f"{max(session_s, data.info.duration_s):.1f} s; expected the recording of that "
+                             f"session")
+    if lm is not None and lm.image_wh[0] > 0 and lm.image_wh[1] > 0 and info.width > 0 and info.height > 0:
+        a_lm = lm.image_wh[0] / lm.image_wh[1]
+        a_v = info.width / info.height
+        if abs(a_lm - a_v) > 0.03 * a_v:
+            raise VideoReadError(f"{info.source}: {info.width}x{info.height}, but session {session_id} was "
+                                 f"recorded at {lm.image_wh[0]}x{lm.image_wh[1]}; expected the recording of that "
+                                 f"session")
+
+
 def annotate_session_video(store: Any, session_id: int, out: Path, *, video: Path | None = None,
                            lang: str = "no", progress: Progress | None = None,
                            cancel: threading.Event | None = None, use_ffmpeg: bool | None = None) -> Path:
@@ -119,6 +143,11 @@ def annotate_session_video(store: Any, session_id: int, out: Path, *, video: Pat
         use_ffmpeg = shutil.which("ffmpeg") is not None
     source = open_source(src)
     info = source.info
+    try:
+        _check_same_recording(data, info, next(iter(landmarks.values()), None), session_id)
+    except BaseException:
+        source.close()
+        raise
     fps = info.fps if info.fps and info.fps > 0 else 25.0
     total = max(0, int(info.frame_count))
     writer: _FfmpegWriter | _CvWriter | None = None

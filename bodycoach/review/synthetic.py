@@ -66,9 +66,13 @@ def label_schedule(i: int, n: int) -> dict[Behaviour, str]:
 
 
 def make_result(ts: int, labels: dict[Behaviour, str], *, landmarks: bool = True,
-                ended: tuple[FeedbackEvent, ...] = ()) -> FrameResult:
-    """A FrameResult whose per-frame labels and stable states are ``labels``."""
+                ended: tuple[FeedbackEvent, ...] = (), image_wh: tuple[int, int] | None = None) -> FrameResult:
+    """A FrameResult whose per-frame labels and stable states are ``labels`` (frame size ``image_wh``)."""
     lm = make_landmarks(ts) if landmarks else Landmarks.empty(ts)
+    if landmarks and image_wh is not None:
+        import dataclasses
+
+        lm = dataclasses.replace(lm, image_wh=image_wh)
     classes = {b: Classification(b, lab, 0.5 + 0.4 * ((ts // 200) % 2), ts) for b, lab in labels.items()}
     states = {b: lab for b, lab in labels.items() if lab != "unknown"}
     return FrameResult(landmarks=lm, features=Features.empty(ts), classifications=classes, states=states,
@@ -77,7 +81,8 @@ def make_result(ts: int, labels: dict[Behaviour, str], *, landmarks: bool = True
 
 def synthetic_session(store: Any, n: int = 300, step_ms: int = 200, *, trainee: str = "Kari",
                       scenario: str | None = "rude", landmarks: bool = True, close: bool = True,
-                      started_at: str | None = None, video_path: Path | None = None) -> int:
+                      started_at: str | None = None, video_path: Path | None = None,
+                      image_wh: tuple[int, int] | None = None) -> int:
     """Write a synthetic session of ``n`` frames every ``step_ms`` with phases and events; return its id."""
     writer = store.create_session(trainee=trainee, scenario=scenario, source="synthetic", calibration=None,
                                   video_path=video_path, started_at=started_at)
@@ -96,7 +101,8 @@ def synthetic_session(store: Any, n: int = 300, step_ms: int = 200, *, trainee: 
         prev = labels
         events.extend(ended)
         phase = PHASES[min(len(PHASES) - 1, i * len(PHASES) // n)]
-        writer.add_frame(make_result(ts, labels, landmarks=landmarks, ended=tuple(ended)), phase=phase)
+        writer.add_frame(make_result(ts, labels, landmarks=landmarks, ended=tuple(ended), image_wh=image_wh),
+                         phase=phase)
     if close:
         writer.add_events(events)
         writer.close(duration_s=n * step_ms / 1000.0)
