@@ -770,3 +770,73 @@ def test_item12_annotate_refuses_an_unrelated_video(tmp_path: Path, capsys: pyte
                  "--no-progress"]) == 2
     assert "64x64" in capsys.readouterr().err
     assert not (tmp_path / "a.mp4").exists()
+
+
+# -- 17. Smaller items -------------------------------------------------------------------------------------
+def test_item17_small_upload_limit_is_not_zero_mb(tmp_path: Path) -> None:
+    from bodycoach.apps.ui.review import accept_upload
+
+    with SessionStore(tmp_path / "home") as s:
+        with pytest.raises(StoreError, match="limit of 500 kB"):
+            accept_upload(s, "clip.mp4", b"x" * 600_000, max_bytes=500_000)
+        with pytest.raises(StoreError, match="limit of 500 kB"):
+            accept_upload(s, "clip.mp4", b"x" * 600_000, size=600_000, max_bytes=500_000)
+
+
+def test_item17_upload_errors_do_not_show_the_data_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from bodycoach.store import paths
+
+    real_open = open
+
+    def full(path, mode="r", *a, **k):
+        if "x" in mode:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(path, mode, *a, **k)
+
+    with SessionStore(tmp_path / "home") as s:
+        monkeypatch.setattr("builtins.open", full)
+        with pytest.raises(StoreError) as ei:
+            s.save_upload("clip.mp4", b"data")
+        monkeypatch.undo()
+    assert "disk of the data folder is full" in str(ei.value) and str(tmp_path) not in str(ei.value)
+    assert paths.size_text(2 * 1024**3) == "2.1 GB"
+
+
+@pytest.mark.parametrize("suffix", [".y4m", ".mjpeg"])
+def test_item17_attach_accepts_what_analyze_accepts(tmp_path: Path, suffix: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.videos import ffmpeg, noise_frames, write_clip
+
+    src = tmp_path / "clip.mp4"
+    write_clip(src, noise_frames(10, 64, 48))
+    clip = tmp_path / f"clip{suffix}"
+    codec = ["-c:v", "mjpeg", "-f", "mjpeg"] if suffix == ".mjpeg" else ["-pix_fmt", "yuv420p"]
+    if not ffmpeg("-y", "-loglevel", "error", "-i", str(src), *codec, str(clip)):
+        pytest.skip("ffmpeg not available")
+    home = tmp_path / "home"
+    with SessionStore(home) as s:
+        sid = synthetic_session(s, n=5)
+    assert main(["attach", str(sid), str(clip), "--home", str(home)]) == 0, capsys.readouterr().err
+    kept = Path(capsys.readouterr().out.strip())
+    assert kept.suffix == suffix and kept.is_file()
+    assert main(["attach", str(sid), str(tmp_path / "notes.txt"), "--home", str(home)]) == 2
+    (tmp_path / "notes.doc").write_bytes(src.read_bytes())
+    assert main(["attach", str(sid), str(tmp_path / "notes.doc"), "--home", str(home)]) == 2
+    err = capsys.readouterr().err
+    assert "upload" not in err.split("error:")[-1]
+
+
+def test_item17_landmarks_npz_has_the_outputs_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import stat
+
+    from tests.videos import noise_frames, write_clip
+
+    clip = tmp_path / "clip.mp4"
+    write_clip(clip, noise_frames(5, 64, 48))
+    monkeypatch.setattr("bodycoach.landmarks.mediapipe.MediapipeExtractor", _EmptyExtractor)
+    out = tmp_path / "o"
+    assert main(["analyze", str(clip), "--out", str(out), "--no-progress", "--no-profile"]) == 0
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()}
+    assert modes["landmarks.npz"] == modes["timeline.csv"] == modes["summary.json"], modes

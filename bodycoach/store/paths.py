@@ -22,7 +22,7 @@ ENV_HOME = "BODYCOACH_HOME"
 DB_NAME = "sessions.db"
 VIDEO_DIR = "videos"
 #: Container formats accepted for uploads and kept videos (lower-case suffixes).
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".y4m", ".mjpeg", ".mjpg"})
 #: Largest upload accepted: 2 GiB is ~30 min of 720p H.264 at a generous bitrate.
 MAX_UPLOAD_BYTES = 2 * 1024**3
 _CHUNK = 1024 * 1024
@@ -40,6 +40,15 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("bodycoach", appauthor=False))
 
 
+def size_text(n: float) -> str:
+    """A byte count for people: "512 kB", "20 MB", "2.1 GB" (never "0 MB" for a small limit)."""
+    if n < 1e6:
+        return f"{n / 1e3:.0f} kB"
+    if n < 1e9:
+        return f"{n / 1e6:.0f} MB"
+    return f"{n / 1e9:.1f} GB"
+
+
 def video_suffix(name: str) -> str:
     """Return the lower-case suffix of ``name`` when it is an accepted video container.
 
@@ -49,16 +58,9 @@ def video_suffix(name: str) -> str:
     suffix = Path(str(name).replace("\\", "/")).suffix.lower()
     if suffix not in VIDEO_SUFFIXES:
         allowed = ", ".join(sorted(VIDEO_SUFFIXES))
-        raise StoreError(f"upload {name!r}: file type {suffix or '(none)'!r} is not accepted; expected one "
-                         f"of {allowed}")
+        raise StoreError(f"{Path(str(name).replace(chr(92), '/')).name!r}: file type {suffix or '(none)'!r} is "
+                         f"not accepted; expected one of {allowed}")
     return suffix
-
-
-def _disk_error(path: Path, exc: OSError) -> StoreError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return StoreError(f"{path}: the disk is full; free some space and retry (nothing stored before was "
-                          f"changed)")
-    return StoreError(f"{path}: cannot write ({exc.strerror or exc}); expected a writable data folder")
 
 
 def store_stream(chunks: Iterable[bytes], videos_dir: Path, suffix: str, max_bytes: int, label: str) -> Path:
@@ -87,8 +89,7 @@ def store_stream(chunks: Iterable[bytes], videos_dir: Path, suffix: str, max_byt
                 written += len(chunk)
                 if written > max_bytes:
                     raise StoreError(
-                        f"{label}: larger than the limit of {max_bytes / 1e6:.0f} MB; expected a smaller "
-                        f"video"
+                        f"{label}: larger than the limit of {size_text(max_bytes)}; expected a smaller video"
                     )
                 fh.write(chunk)
             fh.flush()
@@ -98,7 +99,11 @@ def store_stream(chunks: Iterable[bytes], videos_dir: Path, suffix: str, max_byt
         os.replace(tmp, final)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise _disk_error(videos_dir, exc) from exc
+        # Named by the label, not the data folder's absolute path: an upload's error goes to a browser.
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StoreError(f"{label}: the disk of the data folder is full; free some space and retry "
+                             f"(nothing stored before was changed)") from exc
+        raise StoreError(f"{label}: cannot be stored in the data folder ({exc.strerror or 'write error'})") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -124,7 +129,7 @@ def copy_into(src: Path, videos_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES) ->
             f"{src}: cannot read ({exc.strerror or exc}); expected an existing video file"
         ) from exc
     if size > max_bytes:
-        raise StoreError(f"{src}: {size / 1e6:.0f} MB is larger than the limit of {max_bytes / 1e6:.0f} MB")
+        raise StoreError(f"{src}: {size_text(size)} is larger than the limit of {size_text(max_bytes)}")
     free = shutil.disk_usage(videos_dir.parent if videos_dir.parent.exists() else Path.cwd()).free
     if size > free:
         raise StoreError(f"{videos_dir}: the disk is full ({free / 1e6:.0f} MB free, {size / 1e6:.0f} MB "

@@ -197,11 +197,11 @@ def accept_upload(store: Any, name: str, data: Any, size: int | None = None,
     """
     from bodycoach.errors import StoreError
     from bodycoach.io.video import open_source
-    from bodycoach.store.paths import MAX_UPLOAD_BYTES
+    from bodycoach.store.paths import MAX_UPLOAD_BYTES, size_text
 
     limit = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     if size is not None and size > limit:
-        raise StoreError(f"upload {name!r}: {size / 1e6:.0f} MB is larger than the limit of {limit / 1e6:.0f} MB")
+        raise StoreError(f"upload {name!r}: {size_text(size)} is larger than the limit of {size_text(limit)}")
     video = Path(store.save_upload(name, data, max_bytes=limit))
     try:
         open_source(video).close()
