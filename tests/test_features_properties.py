@@ -1,4 +1,8 @@
-"""Property tests: NaN, infinite or out-of-range landmarks never raise and give ``unknown``."""
+"""Property tests: NaN, infinite or out-of-range landmarks never raise and never give a verdict.
+
+Broken points are no evidence: an area the picture reaches reads ``unknown``; a body area whose points are
+not inside the picture reads ``out_of_view`` (the view rule, docs/analysis.md "View"), never a fault.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bodycoach.analysis import Analyzer
-from bodycoach.types import Behaviour, Landmarks
+from bodycoach.types import OUT_OF_VIEW, UNKNOWN, VIEW_GATED, Behaviour, Landmarks, View
 from tests.landmark_builder import make_landmarks
 
 BAD = st.sampled_from([math.nan, math.inf, -math.inf, 1e9, -1e9, 50.0])
@@ -34,18 +38,32 @@ def test_broken_points_never_raise(part: str, rows: list[int], col: int, value: 
 
 @settings(max_examples=40, deadline=None)
 @given(value=BAD)
-def test_fully_broken_person_is_unknown(value: float) -> None:
+def test_fully_broken_person_gives_no_verdict(value: float) -> None:
     def fill(n: int) -> np.ndarray:
         a = np.full((n, 4), value, dtype=np.float32)
         a[:, 3] = 1.0
         return a
 
-    lm = Landmarks(timestamp_ms=0, image_wh=(640, 480), pose=fill(33), face=fill(478), left_hand=fill(21),
-                   right_hand=fill(21), num_faces=1)
-    res = Analyzer().step(lm)
-    for b in (Behaviour.EYE_CONTACT, Behaviour.SMILE, Behaviour.HEAD, Behaviour.ARMS, Behaviour.POSTURE,
-              Behaviour.GAZE_STYLE, Behaviour.PALM):
-        assert res.label(b) == "unknown", b
+    an = Analyzer()
+    for ts in range(0, 1100, 100):  # 1 s: long enough for the stable states to settle (min_on 400 ms)
+        res = an.step(Landmarks(timestamp_ms=ts, image_wh=(640, 480), pose=fill(33), face=fill(478),
+                                left_hand=fill(21), right_hand=fill(21), num_faces=1))
+    for b in (Behaviour.EYE_CONTACT, Behaviour.SMILE, Behaviour.HEAD, Behaviour.GAZE_STYLE):
+        assert res.label(b) == UNKNOWN, b  # nothing measurable
+    if math.isnan(value):
+        # all-NaN blocks are absence (Landmarks): nobody in the picture is no evidence, nothing is gated
+        assert res.frame_view == View.NONE
+        assert all(res.label(b) == UNKNOWN for b in Behaviour)
+    else:
+        # a face was found but no pose point lies inside the picture: at most the face is in view, so
+        # posture (needs the shoulders) is not in view, never upright/slumped/leaning
+        assert res.frame_view == View.FACE
+        assert res.label(Behaviour.POSTURE) == OUT_OF_VIEW
+    # the hand model's (broken) hands keep arms/hands/palm open to judgement, but nothing is measurable
+    for b in (Behaviour.ARMS, Behaviour.HANDS, Behaviour.PALM):
+        assert res.label(b) in (UNKNOWN, OUT_OF_VIEW), b
+    for b in Behaviour:
+        assert res.state(b) == (OUT_OF_VIEW if res.label(b) == OUT_OF_VIEW else UNKNOWN), b
 
 
 @settings(max_examples=60, deadline=None)
@@ -57,6 +75,9 @@ def test_random_face_never_raises(seed: int, scale: float, nan_share: float, wh:
     face = BASE.face + rng.normal(0.0, scale, BASE.face.shape).astype(np.float32)
     face[rng.random(478) < nan_share, :2] = np.nan
     res = Analyzer().step(Landmarks(timestamp_ms=0, image_wh=wh, face=face))
-    assert res.label(Behaviour.ARMS) == "unknown"
+    # a face alone: the body areas are out of the picture, never judged (and never a fault)
+    assert res.frame_view == View.FACE
+    for b in VIEW_GATED:
+        assert res.label(b) == OUT_OF_VIEW, b
     for c in res.classifications.values():
         assert 0.0 <= c.score <= 1.0
