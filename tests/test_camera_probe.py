@@ -37,5 +37,8 @@ def test_probe_page_is_packaged_and_speaks_streamlits_protocol() -> None:
                    'query({ name: "camera" })', "devicechange"):
         assert needle in html
     assert "getUserMedia(" not in html  # probing must never open the camera (no permission prompt)
-    pyproject = (Path(cp.__file__).parents[3] / "pyproject.toml").read_text()
-    assert "camera_probe/*.html" in pyproject
+    import tomllib
+
+    pyproject = tomllib.loads((Path(cp.__file__).parents[3] / "pyproject.toml").read_text())
+    data = pyproject["tool"]["setuptools"]["package-data"]
+    assert "*.html" in data["bodycoach.apps.ui.camera_probe"]  # the page ships in the wheel

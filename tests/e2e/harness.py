@@ -297,10 +297,10 @@ def webrtc_frame(page: Any) -> Any:
 
 def read_stats(page: Any) -> dict[str, float]:
     """Return the counters the live page publishes on ``#bc-stats`` (empty dict before the first frame)."""
-    el = page.locator("#bc-stats")
-    if el.count() == 0:
-        return {}
-    attrs = el.first.evaluate("e => Object.fromEntries([...e.attributes].map(a => [a.name, a.value]))")
+    # One query and read in the page: a locator resolved twice (count, then evaluate) can land on another
+    # element while Streamlit re-renders the panel.
+    attrs = page.evaluate("""() => { const e = document.getElementById('bc-stats');
+        return e ? Object.fromEntries([...e.attributes].map(a => [a.name, a.value])) : {}; }""")
     return {k[5:]: float(v) for k, v in attrs.items() if k.startswith("data-")}
 
 

@@ -280,10 +280,11 @@ def _live_panel() -> None:
         cue_html = (f'<div class="bc-cue bc-{v}" id="bc-cue" data-verdict="{v}" '
                     f'data-person="{int(u.has_person)}">{html.escape(text)}</div>')
     st.markdown(cue_html, unsafe_allow_html=True)
-    if u is not None:
-        st.markdown(_framing_html(u, lang), unsafe_allow_html=True)
-        st.markdown(f"**{t('states', lang)}**")
-        st.markdown(_states_html(u, lang), unsafe_allow_html=True)
+    # The same elements on every rerun (empty before the first frame), so the panel's layout never shifts
+    # under the reader: Streamlit reuses elements by position.
+    st.markdown(_framing_html(u, lang) if u is not None else "", unsafe_allow_html=True)
+    st.markdown(f"**{t('states', lang)}**" if u is not None else "")
+    st.markdown(_states_html(u, lang) if u is not None else "", unsafe_allow_html=True)
     st.markdown(_stats_html(u, worker, lang), unsafe_allow_html=True)
     err = worker.stats().last_error
     if err:
