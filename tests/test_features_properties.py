@@ -75,9 +75,14 @@ def test_random_face_never_raises(seed: int, scale: float, nan_share: float, wh:
     face = BASE.face + rng.normal(0.0, scale, BASE.face.shape).astype(np.float32)
     face[rng.random(478) < nan_share, :2] = np.nan
     res = Analyzer().step(Landmarks(timestamp_ms=0, image_wh=wh, face=face))
-    # a face alone: the body areas are out of the picture, never judged (and never a fault)
-    assert res.frame_view == View.FACE
-    for b in VIEW_GATED:
-        assert res.label(b) == OUT_OF_VIEW, b
+    if np.isnan(face[:, :2]).all():
+        # every point NaN is absence: nobody in the picture, nothing is gated
+        assert res.frame_view == View.NONE
+        assert all(res.label(b) == UNKNOWN for b in Behaviour)
+    else:
+        # a face alone: the body areas are out of the picture, never judged (and never a fault)
+        assert res.frame_view == View.FACE
+        for b in VIEW_GATED:
+            assert res.label(b) == OUT_OF_VIEW, b
     for c in res.classifications.values():
         assert 0.0 <= c.score <= 1.0
